@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import ScanBridgeCore
+import ScanBridgeDevices
+import ScanBridgeStore
+import ScanBridgeUpstream
+import ServiceLifecycle
+
+/// The running agent: serial readers into the outbox, the forwarder out of it.
+public final class Agent: Service, Sendable {
+    public let configuration: AgentConfiguration
+    public let database: StateDatabase
+    public let agentID: String
+    public let key: SigningKey
+    public let counters = AgentCounters()
+    let logger: Logger
+    let doorbell = Doorbell()
+    let outbox: OutboxWriter
+
+    /// Opens the state (creating the directory, database, agent id and signing key on
+    /// first use).
+    public init(configuration: AgentConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        do {
+            try FileManager.default.createDirectory(
+                atPath: configuration.stateDirectory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw StoreError.cannotOpen(path: configuration.stateDirectory, reason: error.localizedDescription)
+        }
+        database = try StateDatabase(path: configuration.databasePath)
+        agentID = try database.agentID(preferred: configuration.agentID)
+        let (key, created) = try SigningKey.loadOrCreate(path: configuration.signingKeyPath)
+        if created {
+            logger.notice(
+                "created signing key; enrol its public key upstream",
+                metadata: ["path": "\(configuration.signingKeyPath)", "kid": "\(key.kid)"])
+        }
+        self.key = key
+        let doorbell = self.doorbell
+        let counters = self.counters
+        outbox = OutboxWriter(database: database) { _, count in
+            counters.update { $0.stored += count }
+            doorbell.ring()
+        }
+    }
+
+    /// Runs until graceful shutdown (SIGTERM/SIGINT under a ServiceGroup) or cancellation.
+    public func run() async throws {
+        let runners = configuration.devices.map {
+            SerialDeviceRunner(configuration: $0, outbox: outbox, counters: counters, logger: logger)
+        }
+        let batches = OutboxBatches(database: database)
+        let unparked = try batches.unpark()
+        if unparked > 0 { logger.warning("retrying \(unparked) parked batch(es) after restart") }
+        let upstream = configuration.upstream.map {
+            HTTPUpstream(url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds)
+        }
+        if upstream == nil {
+            logger.notice("no upstream.url configured: events are kept in the outbox until one is set")
+        }
+        logger.info(
+            "agent started",
+            metadata: [
+                "agent_id": "\(agentID)", "devices": "\(runners.count)", "state": "\(configuration.databasePath)",
+            ])
+        let forwarding = upstream.map { upstream in
+            let settings = configuration.upstream!
+            let forwarder = Forwarder(
+                agentID: agentID, key: key, batches: batches, upstream: upstream, limits: settings.batchLimits,
+                retryCapMilliseconds: settings.retryCapMilliseconds, doorbell: doorbell, counters: counters,
+                logger: logger)
+            return Task { await forwarder.run() }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners { group.addTask { await runner.run() } }
+            group.addTask {
+                // Returns on SIGTERM/SIGINT (under a ServiceGroup) or when this task is cancelled.
+                try? await gracefulShutdown()
+                for runner in runners { runner.source.stop() }
+            }
+            await group.waitForAll()
+        }
+        // Readers have committed their last chunks; only now does the forwarder stop, and an
+        // in-flight batch without a 2xx simply stays pending.
+        forwarding?.cancel()
+        doorbell.ring()
+        await forwarding?.value
+        await upstream?.shutdown()
+        logger.info("agent stopped")
+    }
+}

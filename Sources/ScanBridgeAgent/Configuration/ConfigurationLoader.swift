@@ -1,0 +1,243 @@
+import Foundation
+import ScanBridgeUpstream
+import Yams
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Reads `scanbridge.yaml`, applies `SCANBRIDGE_*` overrides and fills in defaults.
+///
+/// Unknown keys are errors, not warnings: a misspelt `batch_max_evnts` silently ignored
+/// is a setting the operator believes in and does not have.
+public enum ConfigurationLoader {
+    public static let systemConfigPath = "/etc/scanbridge/scanbridge.yaml"
+
+    /// Where the config comes from: `--config`, else `SCANBRIDGE_CONFIG`, else the system
+    /// file if present, else none (embedded defaults).
+    public static func locate(explicit: String?, environment: [String: String]) -> String? {
+        if let explicit { return explicit }
+        if let path = environment["SCANBRIDGE_CONFIG"], !path.isEmpty { return path }
+        return FileManager.default.fileExists(atPath: systemConfigPath) ? systemConfigPath : nil
+    }
+
+    public static func load(path: String?, environment: [String: String]) throws(ConfigurationError)
+        -> AgentConfiguration
+    {
+        var configuration = AgentConfiguration(stateDirectory: defaultStateDirectory(environment: environment))
+        var explicitKey = false
+        if let path {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw ConfigurationError(key: "(file)", message: "cannot read: \(error.localizedDescription)", source: path)
+            }
+            explicitKey = try apply(yaml: text, source: path, to: &configuration)
+        }
+        explicitKey = try applyEnvironment(environment, to: &configuration) || explicitKey
+        if !explicitKey { configuration.signingKeyPath = configuration.stateDirectory + "/signing-key.jwk" }
+        return configuration
+    }
+
+    /// `/var/lib/scanbridge` for a root service with `/etc/scanbridge`, else the user's XDG
+    /// state directory, so `scanbridge demo` and `run` work anywhere without set-up.
+    public static func defaultStateDirectory(environment: [String: String]) -> String {
+        if geteuid() == 0, FileManager.default.fileExists(atPath: "/etc/scanbridge") { return "/var/lib/scanbridge" }
+        if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/scanbridge" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/state/scanbridge"
+    }
+
+    /// Returns whether `signing_key` was given.
+    static func apply(yaml: String, source: String, to configuration: inout AgentConfiguration)
+        throws(ConfigurationError) -> Bool
+    {
+        let node: Node?
+        do { node = try Yams.compose(yaml: yaml) } catch {
+            throw ConfigurationError(key: "(syntax)", message: "not valid YAML: \(error)", source: source)
+        }
+        guard let node else { return false }
+        let reader = NodeReader(source: source)
+        let root = try reader.mapping(node, key: "(root)")
+        var keyGiven = false
+        for (key, value) in root {
+            switch key {
+            case "state_dir": configuration.stateDirectory = try reader.path(value, key: key)
+            case "signing_key":
+                configuration.signingKeyPath = try reader.path(value, key: key)
+                keyGiven = true
+            case "agent_id": configuration.agentID = try reader.string(value, key: key)
+            case "log_level": configuration.logLevel = try reader.choice(value, key: key, LogLevels.names)
+            case "upstream": configuration.upstream = try reader.upstream(value)
+            case "devices": configuration.devices = try reader.devices(value)
+            default: throw reader.unknown(key, known: ["state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices"])
+            }
+        }
+        return keyGiven
+    }
+
+    static func applyEnvironment(_ environment: [String: String], to configuration: inout AgentConfiguration)
+        throws(ConfigurationError) -> Bool
+    {
+        var keyGiven = false
+        let source = "environment"
+        func integer(_ name: String, _ value: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let number = Int(value), range.contains(number) else {
+                throw ConfigurationError(key: name, message: "expected an integer in \(range), got \"\(value)\"", source: source)
+            }
+            return number
+        }
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("SCANBRIDGE_") {
+            switch name {
+            case "SCANBRIDGE_CONFIG": continue
+            case "SCANBRIDGE_STATE_DIR": configuration.stateDirectory = value
+            case "SCANBRIDGE_SIGNING_KEY":
+                configuration.signingKeyPath = value
+                keyGiven = true
+            case "SCANBRIDGE_AGENT_ID": configuration.agentID = value
+            case "SCANBRIDGE_LOG_LEVEL":
+                guard LogLevels.names.contains(value) else {
+                    throw ConfigurationError(key: name, message: "expected one of \(LogLevels.names.joined(separator: ", "))", source: source)
+                }
+                configuration.logLevel = value
+            case "SCANBRIDGE_UPSTREAM_URL":
+                configuration.upstream = value.isEmpty ? nil : AgentConfiguration.Upstream(url: try NodeReader.checkURL(value, key: name, source: source))
+            case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES",
+                "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS", "SCANBRIDGE_UPSTREAM_RETRY_CAP_MS":
+                guard var upstream = configuration.upstream else {
+                    throw ConfigurationError(key: name, message: "set upstream.url (or SCANBRIDGE_UPSTREAM_URL) first", source: source)
+                }
+                switch name {
+                case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS": upstream.timeoutMilliseconds = try integer(name, value, 100...600_000)
+                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS": upstream.batchLimits.maxEvents = try integer(name, value, 1...100_000)
+                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES": upstream.batchLimits.maxBytes = try integer(name, value, 1024...64 << 20)
+                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS": upstream.batchLimits.maxAgeMilliseconds = try integer(name, value, 0...3_600_000)
+                default: upstream.retryCapMilliseconds = try integer(name, value, 100...86_400_000)
+                }
+                configuration.upstream = upstream
+            default:
+                throw ConfigurationError(
+                    key: name,
+                    message: "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
+                    source: source)
+            }
+        }
+        return keyGiven
+    }
+}
+
+enum LogLevels {
+    static let names = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+}
+
+/// Typed access to YAML nodes with errors that name the dotted key.
+struct NodeReader {
+    let source: String
+
+    func fail(_ key: String, _ message: String) -> ConfigurationError {
+        ConfigurationError(key: key, message: message, source: source)
+    }
+
+    func unknown(_ key: String, known: [String]) -> ConfigurationError {
+        fail(key, "unknown key; known keys here: \(known.joined(separator: ", "))")
+    }
+
+    func mapping(_ node: Node, key: String) throws(ConfigurationError) -> [(String, Node)] {
+        guard let mapping = node.mapping else { throw fail(key, "expected a mapping") }
+        var pairs: [(String, Node)] = []
+        for (name, value) in mapping {
+            guard let text = name.string else { throw fail(key, "keys must be strings") }
+            pairs.append((key == "(root)" ? text : key + "." + text, value))
+        }
+        return pairs
+    }
+
+    func string(_ node: Node, key: String) throws(ConfigurationError) -> String {
+        guard let scalar = node.scalar, !scalar.string.isEmpty else { throw fail(key, "expected a non-empty string") }
+        return scalar.string
+    }
+
+    func path(_ node: Node, key: String) throws(ConfigurationError) -> String {
+        let text = try string(node, key: key)
+        guard text.hasPrefix("/") else { throw fail(key, "expected an absolute path, got \"\(text)\"") }
+        return text
+    }
+
+    func integer(_ node: Node, key: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let scalar = node.scalar, let value = Int(scalar.string), range.contains(value) else {
+            throw fail(key, "expected an integer in \(range.lowerBound)…\(range.upperBound), got \(node.scalar?.string ?? "a non-scalar")")
+        }
+        return value
+    }
+
+    func choice(_ node: Node, key: String, _ choices: [String]) throws(ConfigurationError) -> String {
+        let text = try string(node, key: key)
+        guard choices.contains(text) else {
+            throw fail(key, "expected one of \(choices.joined(separator: ", ")), got \"\(text)\"")
+        }
+        return text
+    }
+
+    static func checkURL(_ text: String, key: String, source: String) throws(ConfigurationError) -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host != nil
+        else {
+            throw ConfigurationError(key: key, message: "expected an http:// or https:// URL, got \"\(text)\"", source: source)
+        }
+        return text
+    }
+
+    func upstream(_ node: Node) throws(ConfigurationError) -> AgentConfiguration.Upstream {
+        var url: String?
+        var upstream = AgentConfiguration.Upstream(url: "")
+        for (key, value) in try mapping(node, key: "upstream") {
+            switch key {
+            case "upstream.url": url = try Self.checkURL(try string(value, key: key), key: key, source: source)
+            case "upstream.timeout_ms": upstream.timeoutMilliseconds = try integer(value, key: key, 100...600_000)
+            case "upstream.retry_cap_ms": upstream.retryCapMilliseconds = try integer(value, key: key, 100...86_400_000)
+            case "upstream.batch_max_events": upstream.batchLimits.maxEvents = try integer(value, key: key, 1...100_000)
+            case "upstream.batch_max_bytes": upstream.batchLimits.maxBytes = try integer(value, key: key, 1024...64 << 20)
+            case "upstream.batch_max_age_ms":
+                upstream.batchLimits.maxAgeMilliseconds = try integer(value, key: key, 0...3_600_000)
+            default:
+                throw unknown(
+                    key, known: ["url", "timeout_ms", "retry_cap_ms", "batch_max_events", "batch_max_bytes", "batch_max_age_ms"])
+            }
+        }
+        guard let url else { throw fail("upstream.url", "required when upstream is given") }
+        upstream.url = url
+        return upstream
+    }
+
+    func devices(_ node: Node) throws(ConfigurationError) -> [AgentConfiguration.SerialDevice] {
+        guard let sequence = node.sequence else { throw fail("devices", "expected a list") }
+        var devices: [AgentConfiguration.SerialDevice] = []
+        for (index, item) in sequence.enumerated() {
+            let prefix = "devices[\(index)]"
+            var device = AgentConfiguration.SerialDevice(path: "")
+            var path: String?
+            for (key, value) in try mapping(item, key: prefix) {
+                switch key.dropFirst(prefix.count + 1) {
+                case "path": path = try self.path(value, key: key)
+                case "framing":
+                    device.framing = .init(rawValue: try choice(value, key: key, AgentConfiguration.Framing.allCases.map(\.rawValue)))!
+                case "baud":
+                    let baud = try integer(value, key: key, 50...4_000_000)
+                    guard [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600].contains(baud) else {
+                        throw fail(key, "unsupported baud \(baud); use 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600")
+                    }
+                    device.baud = baud
+                case "max_line_bytes": device.maxLineBytes = try integer(value, key: key, 16...1_048_576)
+                case "id": device.id = try string(value, key: key)
+                default: throw unknown(key, known: ["path", "framing", "baud", "max_line_bytes", "id"])
+                }
+            }
+            guard let path else { throw fail(prefix + ".path", "required") }
+            device.path = path
+            if devices.contains(where: { $0.deviceID == device.deviceID }) {
+                throw fail(prefix, "device \(device.deviceID) is listed twice")
+            }
+            devices.append(device)
+        }
+        return devices
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Hummingbird
+import Logging
+import ScanBridgeCore
+import ScanBridgeUpstream
+import Synchronization
+
+/// `scanbridge demo`: the whole path on one machine, with no hardware and no config.
+///
+/// A receiver on loopback, a simulated GS1-128 scanner on a pseudo-terminal, and the real
+/// agent reading that terminal. Midway the receiver goes away so a backlog builds and then
+/// drains; at the end the receiver's chain is verified and every scan must have been
+/// acknowledged exactly once.
+public struct DemoRun: Sendable {
+    public struct Options: Sendable {
+        public var seconds: Int = 20
+        public var scansPerSecond: Int = 25
+        public var outageSeconds: Int?
+        public var directory: String?
+        public var seed: UInt64 = 2026
+        public var interactive = false
+
+        public init() {}
+    }
+
+    public struct Summary: Sendable, Equatable {
+        public var written = 0
+        public var scanned = 0
+        public var stored = 0
+        public var acknowledged = 0
+        public var receivedEvents = 0
+        public var batches = 0
+        public var verified = false
+        public var problem: String?
+
+        public var succeeded: Bool {
+            verified && problem == nil && scanned == written && acknowledged == scanned && receivedEvents == stored
+        }
+    }
+
+    public let options: Options
+    let output: @Sendable (String) -> Void
+
+    public init(options: Options, output: @escaping @Sendable (String) -> Void) {
+        self.options = options
+        self.output = output
+    }
+
+    public func run() async throws -> Summary {
+        let directory = try options.directory ?? Self.temporaryDirectory()
+        var logger = Logger(label: "scanbridge.demo")
+        logger.logLevel = .error
+        output("scanbridge demo — state in \(directory)")
+
+        let key = SigningKey()
+        let keyPath = directory + "/agent-key.jwk"
+        try key.write(to: keyPath)
+        let receiverStore = try ReceiverStore(path: directory + "/receiver.sqlite")
+        var receiverLogger = logger
+        receiverLogger.logLevel = .critical
+        let intake = BatchIntake(store: receiverStore, trusted: TrustedKeys([key.publicJWK]), logger: receiverLogger)
+        let receiver = ReceiverSwitch(intake: intake)
+        let port = try await receiver.start(port: 0)
+        output("receiver   http://127.0.0.1:\(port)/v1/scan-batches (trusts kid \(key.kid))")
+
+        let terminal = try PseudoTerminal()
+        output("scanner    simulated GS1-128 scanner on \(terminal.devicePath), \(options.scansPerSecond) scans/s")
+
+        var configuration = AgentConfiguration(stateDirectory: directory + "/agent", signingKeyPath: keyPath)
+        var upstream = AgentConfiguration.Upstream(url: "http://127.0.0.1:\(port)/v1/scan-batches")
+        upstream.batchLimits.maxAgeMilliseconds = 250
+        upstream.retryCapMilliseconds = 1000
+        upstream.timeoutMilliseconds = 5000
+        configuration.upstream = upstream
+        configuration.devices = [.init(path: terminal.devicePath, baud: 115_200, id: "demo-scanner")]
+        let agent = try Agent(configuration: configuration, logger: logger)
+        output("agent      \(agent.agentID), outbox \(configuration.databasePath)")
+        let agentTask = Task { try await agent.run() }
+
+        let written = Mutex(0)
+        let duration = max(options.seconds, 3)
+        let outage = options.outageSeconds ?? max(2, duration / 4)
+        let outageStart = duration / 3
+        let scanner = Task { [options] in
+            var simulator = BarcodeSimulator(seed: options.seed)
+            let interval = 1.0 / Double(max(1, options.scansPerSecond))
+            let start = ContinuousClock.now
+            var index = 0
+            while ContinuousClock.now - start < .seconds(duration), !Task.isCancelled {
+                try terminal.write(Array((simulator.nextScan() + "\r\n").utf8))
+                written.withLock { $0 += 1 }
+                index += 1
+                let due = start + .milliseconds(Int(Double(index) * interval * 1000))
+                try? await Task.sleep(until: due, clock: .continuous)
+            }
+        }
+
+        let start = ContinuousClock.now
+        var receiverDown = false
+        var outageDone = false
+        func progress(_ note: String) {
+            let elapsed = ContinuousClock.now - start
+            let counts = agent.counters.snapshot
+            let backlog = counts.stored - counts.acknowledged
+            let line =
+                "\(Self.seconds(elapsed))  scanned \(counts.scanned)  stored \(counts.stored)  sent \(counts.batchesSent) batches  acknowledged \(counts.acknowledged)  backlog \(backlog)  \(note)"
+            output(line)
+        }
+        while true {
+            let elapsed = ContinuousClock.now - start
+            if !receiverDown, !outageDone, elapsed >= .seconds(outageStart) {
+                await receiver.stop()
+                receiverDown = true
+                output("— receiver taken away for \(outage) s: the agent keeps every scan in its outbox")
+            } else if receiverDown, elapsed >= .seconds(outageStart + outage) {
+                _ = try await receiver.start(port: port)
+                receiverDown = false
+                outageDone = true
+                output("— receiver back: the backlog drains in order")
+            }
+            let scanning = elapsed < .seconds(duration)
+            let counts = agent.counters.snapshot
+            let drained = !scanning && outageDone && counts.acknowledged >= counts.stored
+                && counts.scanned >= written.withLock { $0 }
+            progress(receiverDown ? "receiver DOWN" : (scanning ? "receiver up" : "draining"))
+            if drained || elapsed > .seconds(duration + 60) { break }
+            try await Task.sleep(for: .milliseconds(options.interactive ? 500 : 1000))
+        }
+        try await scanner.value
+        agentTask.cancel()
+        try await agentTask.value
+        await receiver.stop()
+
+        var summary = Summary()
+        let counts = agent.counters.snapshot
+        summary.written = written.withLock { $0 }
+        summary.scanned = counts.scanned
+        summary.stored = counts.stored
+        summary.acknowledged = counts.acknowledged
+        summary.receivedEvents = try receiverStore.eventCount(agentID: agent.agentID)
+        var audit = ChainAudit(trusted: TrustedKeys([key.publicJWK]))
+        do {
+            for batch in try receiverStore.batches(agentID: agent.agentID) {
+                try audit.append(body: batch.body, signature: batch.signature, label: batch.batchSeq)
+            }
+            summary.batches = audit.result.batches
+            summary.verified = audit.result.events == summary.receivedEvents
+        } catch {
+            summary.problem = String(describing: error)
+        }
+        if summary.scanned != summary.written {
+            summary.problem = summary.problem ?? "\(summary.written - summary.scanned) written scans were not stored"
+        }
+        let verdict =
+            summary.verified
+            ? "chain verified: \(summary.batches) batches, events 1…\(audit.result.lastEventSeq), signatures valid"
+            : "chain NOT verified: \(summary.problem ?? "event count mismatch")"
+        output(verdict)
+        output(
+            "demo \(summary.succeeded ? "passed" : "FAILED"): scanned \(summary.scanned), stored \(summary.stored), acknowledged \(summary.acknowledged), received \(summary.receivedEvents)"
+        )
+        return summary
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let tenths = Int(duration.components.seconds) * 10 + Int(duration.components.attoseconds / 100_000_000_000_000_000)
+        return "\(tenths / 10).\(tenths % 10)s"
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+        var template = Array((base + "scanbridge-demo-XXXXXX").utf8CString)
+        guard let path = mkdtemp(&template) else {
+            throw PseudoTerminalError(reason: "cannot create a temporary directory")
+        }
+        return String(cString: path)
+    }
+}
+
+/// A receiver that can be taken away and brought back on the same port.
+final class ReceiverSwitch: Sendable {
+    let intake: BatchIntake
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    init(intake: BatchIntake) {
+        self.intake = intake
+    }
+
+    func start(port: Int) async throws -> Int {
+        let server = ReceiverServer(intake: intake, host: "127.0.0.1", port: port)
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = server.application { port in continuation.yield(port) }
+        let running = Task { try await app.run() }
+        task.withLock { $0 = running }
+        for await bound in stream { return bound }
+        throw PseudoTerminalError(reason: "receiver did not start")
+    }
+
+    func stop() async {
+        let running = task.withLock { task -> Task<Void, any Error>? in
+            defer { task = nil }
+            return task
+        }
+        running?.cancel()
+        _ = try? await running?.value
+    }
+}

@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A pseudo-terminal pair: the demo's simulated scanner writes to the controller side; the
+/// agent opens the device side by path, as it would `/dev/ttyUSB0`.
+public final class PseudoTerminal: @unchecked Sendable {
+    public let controller: Int32
+    private let device: Int32
+    public let devicePath: String
+
+    public init() throws {
+        var controller: Int32 = -1
+        var device: Int32 = -1
+        var name = [CChar](repeating: 0, count: 128)
+        guard openpty(&controller, &device, &name, nil, nil) == 0 else {
+            throw PseudoTerminalError(reason: String(cString: strerror(errno)))
+        }
+        // Raw on the device side so nothing rewrites the scanner's CR/LF before the agent
+        // applies its own termios settings.
+        var options = termios()
+        tcgetattr(device, &options)
+        cfmakeraw(&options)
+        tcsetattr(device, TCSANOW, &options)
+        self.controller = controller
+        self.device = device
+        devicePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Writes all bytes, waiting while the terminal's buffer is full.
+    public func write(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(controller, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR || errno == EAGAIN {
+                    usleep(1000)
+                    continue
+                }
+                throw PseudoTerminalError(reason: String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+    }
+
+    deinit {
+        close(controller)
+        close(device)
+    }
+}
+
+public struct PseudoTerminalError: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "pseudo-terminal: \(reason)" }
+}

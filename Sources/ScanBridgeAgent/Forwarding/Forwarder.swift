@@ -1,0 +1,164 @@
+import Logging
+import ScanBridgeCore
+import ScanBridgeStore
+import ScanBridgeUpstream
+
+/// Moves the outbox upstream: one batch in flight, in order, until the agent stops.
+///
+/// A batch is signed and stored before its first attempt and then only ever resent as
+/// stored, so retries, restarts and crashes all produce the same bytes. It is acknowledged
+/// only after a 2xx; a 413 shrinks it under the same `batch_seq`; any other 4xx parks it,
+/// and the chain waits for an operator rather than skip it.
+public struct Forwarder: Sendable {
+    let agentID: String
+    let key: SigningKey
+    let batches: OutboxBatches
+    let upstream: HTTPUpstream
+    let limits: BatchLimits
+    let retryCapMilliseconds: Int
+    let doorbell: Doorbell
+    let counters: AgentCounters
+    let logger: Logger
+
+    public init(
+        agentID: String, key: SigningKey, batches: OutboxBatches, upstream: HTTPUpstream, limits: BatchLimits,
+        retryCapMilliseconds: Int, doorbell: Doorbell, counters: AgentCounters, logger: Logger
+    ) {
+        self.agentID = agentID
+        self.key = key
+        self.batches = batches
+        self.upstream = upstream
+        self.limits = limits
+        self.retryCapMilliseconds = retryCapMilliseconds
+        self.doorbell = doorbell
+        self.counters = counters
+        self.logger = logger
+    }
+
+    public func run() async {
+        var backoff = Backoff(capMilliseconds: retryCapMilliseconds)
+        var announcedParked: Int64?
+        while !Task.isCancelled {
+            let batch: StoredBatch
+            do {
+                guard let next = try await nextBatch() else { continue }
+                batch = next
+            } catch {
+                logger.error("cannot build the next batch: \(error)")
+                await doorbell.wait(milliseconds: backoff.nextDelayMilliseconds())
+                continue
+            }
+            if batch.status == .parked {
+                if announcedParked != batch.batchSeq {
+                    announcedParked = batch.batchSeq
+                    logger.error(
+                    "batch \(batch.batchSeq) is parked (\(batch.lastError ?? "rejected")); forwarding waits until it is resolved upstream and the agent restarts"
+                    )
+                }
+                counters.update { $0.parked = 1 }
+                await doorbell.wait(milliseconds: nil)
+                continue
+            }
+            counters.update { $0.batchesSent += 1 }
+            let outcome = await upstream.deliver(
+                body: batch.body, signature: batch.jws, idempotencyKey: "\(agentID)/\(batch.batchSeq)")
+            if Task.isCancelled, case .retry = outcome { return }
+            do {
+                try record(outcome, for: batch, backoff: &backoff)
+            } catch {
+                logger.error("cannot record delivery of batch \(batch.batchSeq): \(error)")
+            }
+            if case .retry(_, let retryAfter) = outcome {
+                let delay = backoff.nextDelayMilliseconds(retryAfterMilliseconds: retryAfter)
+                try? await Task.sleep(for: .milliseconds(delay))
+            }
+        }
+    }
+
+    private func record(_ outcome: DeliveryOutcome, for batch: StoredBatch, backoff: inout Backoff) throws {
+        switch outcome {
+        case .accepted:
+            try batches.acknowledge(batch.batchSeq, at: .now())
+            backoff.reset()
+            counters.update {
+                $0.acknowledged += batch.eventCount
+                $0.lastError = nil
+            }
+            logger.debug("batch acknowledged", metadata: ["batch_seq": "\(batch.batchSeq)", "events": "\(batch.eventCount)"])
+        case .retry(let reason, _):
+            try batches.recordFailure(batch.batchSeq, error: reason)
+            counters.update {
+                $0.retries += 1
+                $0.lastError = reason
+            }
+            if backoff.failures == 0 || backoff.failures % 10 == 0 {
+                logger.warning("upstream unavailable, will retry", metadata: ["batch_seq": "\(batch.batchSeq)", "reason": "\(reason)"])
+            }
+        case .tooLarge:
+            guard batch.eventCount > 1 else {
+                try batches.park(batch.batchSeq, error: "HTTP 413 for a single-event batch")
+                logger.error("upstream refuses even a single-event batch as too large; batch \(batch.batchSeq) parked")
+                return
+            }
+            let smaller = try build(
+                batchSeq: batch.batchSeq, previousSHA256: previousHash(of: batch.batchSeq),
+                afterSeq: batch.firstSeq - 1, maxEvents: batch.eventCount / 2)
+            try batches.shrink(smaller)
+            logger.warning(
+                "upstream answered 413; batch \(batch.batchSeq) rebuilt with \(smaller.eventCount) of \(batch.eventCount) events")
+        case .rejected(let status, let body):
+            try batches.park(batch.batchSeq, error: "HTTP \(status): \(body)")
+            counters.update {
+                $0.parked += 1
+                $0.lastError = "HTTP \(status)"
+            }
+            logger.error(
+                "upstream rejected batch \(batch.batchSeq) permanently; parked until an operator resolves it",
+                metadata: ["status": "\(status)", "body": "\(body)"])
+        }
+    }
+
+    /// The open batch, or a new one once enough events wait or the oldest is old enough;
+    /// `nil` after waiting, so the caller re-checks cancellation.
+    private func nextBatch() async throws -> StoredBatch? {
+        if let open = try batches.openBatch() { return open }
+        let head = try batches.chainHead()
+        let waiting = try batches.unbatchedSummary(after: head.lastEventSeq)
+        guard waiting.count > 0, let oldest = waiting.oldest else {
+            await doorbell.wait(milliseconds: nil)
+            return nil
+        }
+        let age = Int((Timestamp.now().microsecondsSinceEpoch - oldest.microsecondsSinceEpoch) / 1000)
+        if waiting.count < limits.maxEvents, age < limits.maxAgeMilliseconds {
+            try? await Task.sleep(for: .milliseconds(limits.maxAgeMilliseconds - age))
+            return nil
+        }
+        let batch = try build(
+            batchSeq: head.batchSeq + 1, previousSHA256: head.sha256, afterSeq: head.lastEventSeq,
+            maxEvents: limits.maxEvents)
+        try batches.insert(batch)
+        return batch
+    }
+
+    private func previousHash(of batchSeq: Int64) throws -> String? {
+        batchSeq == 1 ? nil : try batches.batch(batchSeq - 1)?.sha256
+    }
+
+    private func build(batchSeq: Int64, previousSHA256: String?, afterSeq: Int64, maxEvents: Int) throws -> StoredBatch {
+        let events = try batches.unbatchedEvents(after: afterSeq, limit: maxEvents)
+        var limits = self.limits
+        limits.maxEvents = maxEvents
+        let count = BatchBody.fittingCount(
+            eventSizes: events.map(\.body.count), envelope: BatchBody.envelopeSize(agentID: agentID, batchSeq: batchSeq),
+            limits: limits)
+        let chosen = events.prefix(count)
+        let createdAt = Timestamp.now()
+        let body = BatchBody.build(
+            agentID: agentID, batchSeq: batchSeq, previousSHA256: previousSHA256, createdAt: createdAt,
+            events: chosen.map(\.body))
+        return StoredBatch(
+            batchSeq: batchSeq, firstSeq: chosen.first!.seq, lastSeq: chosen.last!.seq, eventCount: chosen.count,
+            body: body, sha256: BatchBody.sha256Hex(body), jws: try DetachedJWS.sign(body, with: key),
+            createdAt: createdAt)
+    }
+}

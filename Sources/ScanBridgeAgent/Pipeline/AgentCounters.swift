@@ -1,0 +1,25 @@
+import Synchronization
+
+/// Live counts for progress lines and the status endpoint; cheap to bump from any task.
+public final class AgentCounters: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        public var scanned = 0
+        public var quarantined = 0
+        public var stored = 0
+        public var batchesSent = 0
+        public var acknowledged = 0
+        public var retries = 0
+        public var parked = 0
+        public var lastError: String?
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    public func update(_ body: (inout Snapshot) -> Void) {
+        state.withLock { body(&$0) }
+    }
+}

@@ -1,0 +1,11 @@
+/// The event types of the wire format; integrators switch on these strings.
+public enum EventType: String, Sendable, CaseIterable, Codable {
+    case barcodeScanned = "barcode.scanned"
+    case rfidObserved = "rfid.observed"
+    case payloadQuarantined = "payload.quarantined"
+    case payloadReleased = "payload.released"
+    case deviceAttached = "device.attached"
+    case deviceDetached = "device.detached"
+    case deviceFirmwareChanged = "device.firmware_changed"
+    case schemaDriftDetected = "schema.drift_detected"
+}

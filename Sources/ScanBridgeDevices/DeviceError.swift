@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why a device cannot be used, phrased so the operator knows what to do.
+public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notFound(path: String)
+    case permissionDenied(path: String)
+    case busy(path: String)
+    case notATerminal(path: String)
+    case unsupportedBaud(path: String, baud: Int)
+    case system(path: String, call: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .notFound(let path):
+            "\(path): no such device — is it plugged in? (the agent opens it as soon as it appears)"
+        case .permissionDenied(let path):
+            "\(path): permission denied — is the udev rule installed and the user in group scanbridge? (`sudo usermod -aG scanbridge $USER`, or `dialout` for plain serial ports)"
+        case .busy(let path):
+            "\(path): device busy — another program (ModemManager, a terminal, another agent) holds it"
+        case .notATerminal(let path):
+            "\(path): not a serial device (termios refused it) — check devices[].path"
+        case .unsupportedBaud(let path, let baud):
+            "\(path): baud \(baud) is not supported — use one of \(SerialSpeed.supported.map(String.init).joined(separator: ", "))"
+        case .system(let path, let call, let code):
+            "\(path): \(call) failed: \(String(cString: strerror(code)))"
+        }
+    }
+
+    static func fromErrno(_ code: Int32, path: String, call: String) -> DeviceError {
+        switch code {
+        case ENOENT, ENXIO, ENODEV: .notFound(path: path)
+        case EACCES, EPERM: .permissionDenied(path: path)
+        case EBUSY: .busy(path: path)
+        case ENOTTY: .notATerminal(path: path)
+        default: .system(path: path, call: call, errno: code)
+        }
+    }
+}

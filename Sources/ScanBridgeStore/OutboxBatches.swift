@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import ScanBridgeCore
+
+/// Batch bookkeeping over the outbox: what the forwarder reads and records.
+public struct OutboxBatches: Sendable {
+    public let database: StateDatabase
+
+    public init(database: StateDatabase) {
+        self.database = database
+    }
+
+    /// The oldest batch not yet acknowledged (pending or parked): it must go first.
+    public func openBatch() throws(StoreError) -> StoredBatch? {
+        try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM batches WHERE status != 'acknowledged' ORDER BY batch_seq LIMIT 1"
+            ).map(StoredBatch.init(row:))
+        }
+    }
+
+    public func batch(_ batchSeq: Int64) throws(StoreError) -> StoredBatch? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM batches WHERE batch_seq = ?", arguments: [batchSeq])
+                .map(StoredBatch.init(row:))
+        }
+    }
+
+    /// Batches from `batchSeq` on, in order (for export and audit).
+    public func batches(from batchSeq: Int64, limit: Int) throws(StoreError) -> [StoredBatch] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM batches WHERE batch_seq >= ? ORDER BY batch_seq LIMIT ?",
+                arguments: [batchSeq, limit]
+            ).map(StoredBatch.init(row:))
+        }
+    }
+
+    public func chainHead() throws(StoreError) -> ChainHead {
+        try read { db in try Self.chainHead(db) }
+    }
+
+    /// Events not yet in any batch: the backlog the next batch draws from.
+    public func unbatchedEvents(after seq: Int64, limit: Int) throws(StoreError) -> [OutboxEvent] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, body, stored_at_us FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [seq, limit]
+            ).map { row in
+                OutboxEvent(
+                    seq: row["seq"], body: [UInt8](row["body"] as Data), storedAt: Timestamp(microsecondsSinceEpoch: row["stored_at_us"]))
+            }
+        }
+    }
+
+    /// How many events wait for a batch and when the oldest of them was stored.
+    public func unbatchedSummary(after seq: Int64) throws(StoreError) -> (count: Int, oldest: Timestamp?) {
+        try read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT count(*) AS n, min(stored_at_us) AS oldest FROM events WHERE seq > ?",
+                arguments: [seq])
+            let oldest: Int64? = row?["oldest"]
+            return (row?["n"] ?? 0, oldest.map(Timestamp.init(microsecondsSinceEpoch:)))
+        }
+    }
+
+    /// Stores a new batch at the head of the chain; refuses one that does not continue it.
+    public func insert(_ batch: StoredBatch) throws(StoreError) {
+        try write { db in
+            let head = try Self.chainHead(db)
+            guard batch.batchSeq == head.batchSeq + 1, batch.firstSeq == head.lastEventSeq + 1 else {
+                throw StoreError.inconsistent(
+                    "batch \(batch.batchSeq) (events \(batch.firstSeq)…) does not follow batch \(head.batchSeq) (last event \(head.lastEventSeq))"
+                )
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO batches (batch_seq, first_seq, last_seq, event_count, body, sha256, jws, status,
+                                         attempts, last_error, created_at_us)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?)
+                    """,
+                arguments: [
+                    batch.batchSeq, batch.firstSeq, batch.lastSeq, batch.eventCount, Data(batch.body), batch.sha256,
+                    batch.jws, batch.createdAt.microsecondsSinceEpoch,
+                ])
+        }
+    }
+
+    /// Replaces an unacknowledged batch by a smaller one with the same `batch_seq` (after a
+    /// 413); the events it no longer holds go back to the backlog.
+    public func shrink(_ batch: StoredBatch) throws(StoreError) {
+        try write { db in
+            guard
+                let current = try Row.fetchOne(
+                    db, sql: "SELECT * FROM batches WHERE batch_seq = ?", arguments: [batch.batchSeq]
+                ).map(StoredBatch.init(row:)),
+                current.status != .acknowledged, current.firstSeq == batch.firstSeq,
+                batch.lastSeq < current.lastSeq,
+                try Int64.fetchOne(db, sql: "SELECT max(batch_seq) FROM batches") == batch.batchSeq
+            else {
+                throw StoreError.inconsistent("batch \(batch.batchSeq) cannot be shrunk")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE batches SET last_seq = ?, event_count = ?, body = ?, sha256 = ?, jws = ?,
+                                       status = 'pending', created_at_us = ?
+                    WHERE batch_seq = ?
+                    """,
+                arguments: [
+                    batch.lastSeq, batch.eventCount, Data(batch.body), batch.sha256, batch.jws,
+                    batch.createdAt.microsecondsSinceEpoch, batch.batchSeq,
+                ])
+        }
+    }
+
+    public func acknowledge(_ batchSeq: Int64, at time: Timestamp) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE batches SET status = 'acknowledged', acked_at_us = ?, last_error = NULL WHERE batch_seq = ?",
+                arguments: [time.microsecondsSinceEpoch, batchSeq])
+        }
+    }
+
+    public func recordFailure(_ batchSeq: Int64, error: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE batches SET attempts = attempts + 1, last_error = ? WHERE batch_seq = ?",
+                arguments: [error, batchSeq])
+        }
+    }
+
+    public func park(_ batchSeq: Int64, error: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE batches SET status = 'parked', attempts = attempts + 1, last_error = ? WHERE batch_seq = ?",
+                arguments: [error, batchSeq])
+        }
+    }
+
+    /// Puts parked batches back in line (the operator fixed the cause upstream).
+    @discardableResult
+    public func unpark() throws(StoreError) -> Int {
+        try write { db in
+            try db.execute(sql: "UPDATE batches SET status = 'pending' WHERE status = 'parked'")
+            return db.changesCount
+        }
+    }
+
+    private static func chainHead(_ db: Database) throws -> ChainHead {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT batch_seq, sha256, last_seq FROM batches ORDER BY batch_seq DESC LIMIT 1")
+        else { return .genesis }
+        return ChainHead(batchSeq: row["batch_seq"], sha256: row["sha256"], lastEventSeq: row["last_seq"])
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try database.pool.read(body) } catch { throw StoreError.classify(error, path: database.path) }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try database.pool.write(body) } catch { throw StoreError.classify(error, path: database.path) }
+    }
+}
+
+extension StoredBatch {
+    init(row: Row) {
+        self.init(
+            batchSeq: row["batch_seq"], firstSeq: row["first_seq"], lastSeq: row["last_seq"],
+            eventCount: row["event_count"], body: [UInt8](row["body"] as Data), sha256: row["sha256"], jws: row["jws"],
+            status: Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
+            lastError: row["last_error"], createdAt: Timestamp(microsecondsSinceEpoch: row["created_at_us"]),
+            acknowledgedAt: (row["acked_at_us"] as Int64?).map(Timestamp.init(microsecondsSinceEpoch:)))
+    }
+}

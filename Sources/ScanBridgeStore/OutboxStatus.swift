@@ -1,0 +1,119 @@
+import GRDB
+import ScanBridgeCore
+
+/// What `scanbridge status` reports, read straight from the state database (safe while the
+/// agent runs: WAL readers never block the writer).
+public struct OutboxStatus: Sendable {
+    public struct Device: Sendable {
+        public var id: String
+        public var counts: [String: Int64]
+        public var lastEventAt: Timestamp?
+    }
+
+    public struct ParkedBatch: Sendable {
+        public var batchSeq: Int64
+        public var status: String
+        public var error: String?
+    }
+
+    public var agentID: String?
+    public var lastSeq: Int64
+    public var acknowledgedSeq: Int64
+    public var backlogEvents: Int64
+    public var oldestUnsentAt: Timestamp?
+    public var lastAcknowledgedAt: Timestamp?
+    public var pendingBatches: Int
+    public var parked: [ParkedBatch]
+    public var quarantineHeld: Int
+    public var devices: [Device]
+
+    public static func read(_ database: StateDatabase) throws(StoreError) -> OutboxStatus {
+        do {
+            return try database.pool.read { db in
+                let agentID = try String.fetchOne(db, sql: "SELECT agent_id FROM agent WHERE id = 1")
+                let lastSeq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0
+                let acknowledged = try Row.fetchOne(
+                    db,
+                    sql: "SELECT max(last_seq) AS seq, max(acked_at_us) AS at FROM batches WHERE status = 'acknowledged'")
+                let acknowledgedSeq: Int64 = acknowledged?["seq"] ?? 0
+                let oldest = try Int64.fetchOne(
+                    db, sql: "SELECT stored_at_us FROM events WHERE seq > ? ORDER BY seq LIMIT 1",
+                    arguments: [acknowledgedSeq])
+                let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM batches WHERE status = 'pending'") ?? 0
+                let parked = try Row.fetchAll(
+                    db, sql: "SELECT batch_seq, status, last_error FROM batches WHERE status = 'parked' ORDER BY batch_seq"
+                ).map { ParkedBatch(batchSeq: $0["batch_seq"], status: $0["status"], error: $0["last_error"]) }
+                let held = try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine WHERE status = 'held'") ?? 0
+                var devices: [String: Device] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT device_id, type, count, last_at_us FROM device_counts") {
+                    let id: String = row["device_id"]
+                    var device = devices[id] ?? Device(id: id, counts: [:], lastEventAt: nil)
+                    device.counts[row["type"]] = row["count"]
+                    let last = Timestamp(microsecondsSinceEpoch: row["last_at_us"])
+                    device.lastEventAt = max(device.lastEventAt ?? last, last)
+                    devices[id] = device
+                }
+                let ackedAt: Int64? = acknowledged?["at"]
+                return OutboxStatus(
+                    agentID: agentID, lastSeq: lastSeq, acknowledgedSeq: acknowledgedSeq,
+                    backlogEvents: lastSeq - acknowledgedSeq,
+                    oldestUnsentAt: oldest.map(Timestamp.init(microsecondsSinceEpoch:)),
+                    lastAcknowledgedAt: ackedAt.map(Timestamp.init(microsecondsSinceEpoch:)),
+                    pendingBatches: pending, parked: parked, quarantineHeld: held,
+                    devices: devices.values.sorted { $0.id < $1.id })
+            }
+        } catch {
+            throw StoreError.classify(error, path: database.path)
+        }
+    }
+
+    public func json(now: Timestamp) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("agent_id", agentID)
+        writer.field("last_seq", lastSeq)
+        writer.field("acknowledged_seq", acknowledgedSeq)
+        writer.field("backlog_events", backlogEvents)
+        writer.key("oldest_unsent_age_s")
+        if let oldestUnsentAt {
+            writer.raw(Array(Self.seconds(now.microsecondsSinceEpoch - oldestUnsentAt.microsecondsSinceEpoch).utf8))
+        } else {
+            writer.integer(0)
+        }
+        writer.field("last_ack_at", lastAcknowledgedAt?.iso8601)
+        writer.field("pending_batches", Int64(pendingBatches))
+        writer.key("parked")
+        writer.beginArray()
+        for batch in parked {
+            writer.beginObject()
+            writer.field("batch_seq", batch.batchSeq)
+            writer.field("status", batch.status)
+            writer.field("error", batch.error)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.field("quarantine_held", Int64(quarantineHeld))
+        writer.key("devices")
+        writer.beginArray()
+        for device in devices {
+            writer.beginObject()
+            writer.field("id", device.id)
+            writer.key("counts")
+            writer.beginObject()
+            for (type, count) in device.counts.sorted(by: { $0.key < $1.key }) { writer.field(type, count) }
+            writer.endObject()
+            writer.field("last_event_at", device.lastEventAt?.iso8601)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// Seconds with millisecond precision, as an exact decimal literal.
+    public static func seconds(_ microseconds: Int64) -> String {
+        let millis = max(0, microseconds / 1000)
+        let fraction = String(millis % 1000)
+        return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}

@@ -1,0 +1,122 @@
+import GRDB
+import ScanBridgeCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The agent's durable state: outbox, batches, devices, quarantine.
+///
+/// WAL with `synchronous=FULL`: a commit is on disk when it returns, so an event the agent
+/// has counted as received survives a power cut; readers (`scanbridge status`) never block
+/// the writer.
+public final class StateDatabase: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: String(describing: error))
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE agent (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        agent_id TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE TABLE events (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        device_id TEXT NOT NULL,
+                        occurred_at_us INTEGER NOT NULL,
+                        stored_at_us INTEGER NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    CREATE TABLE batches (
+                        batch_seq INTEGER PRIMARY KEY,
+                        first_seq INTEGER NOT NULL,
+                        last_seq INTEGER NOT NULL,
+                        event_count INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        jws TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'acknowledged', 'parked')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT,
+                        created_at_us INTEGER NOT NULL,
+                        acked_at_us INTEGER
+                    );
+                    CREATE INDEX batches_open ON batches(status) WHERE status != 'acknowledged';
+                    CREATE TABLE devices (
+                        id TEXT PRIMARY KEY,
+                        path TEXT,
+                        vendor_id TEXT,
+                        product_id TEXT,
+                        serial TEXT,
+                        firmware TEXT,
+                        transport TEXT NOT NULL,
+                        profile TEXT,
+                        first_seen_us INTEGER NOT NULL,
+                        last_seen_us INTEGER NOT NULL
+                    );
+                    CREATE TABLE device_counts (
+                        device_id TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        last_at_us INTEGER NOT NULL,
+                        PRIMARY KEY (device_id, type)
+                    );
+                    CREATE TABLE quarantine (
+                        id TEXT PRIMARY KEY,
+                        device_id TEXT NOT NULL,
+                        received_at_us INTEGER NOT NULL,
+                        reason_code TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        raw BLOB NOT NULL,
+                        profile TEXT,
+                        status TEXT NOT NULL DEFAULT 'held'
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    /// The agent's id, created on first use and never changed afterwards.
+    public func agentID(preferred: String? = nil) throws(StoreError) -> String {
+        do {
+            return try pool.write { db in
+                if let existing = try String.fetchOne(db, sql: "SELECT agent_id FROM agent WHERE id = 1") {
+                    if let preferred, preferred != existing {
+                        throw StoreError.agentIDMismatch(stored: existing, configured: preferred)
+                    }
+                    return existing
+                }
+                let id = preferred ?? "agent-" + UUIDv7().description
+                try db.execute(
+                    sql: "INSERT INTO agent (id, agent_id, created_at) VALUES (1, ?, ?)",
+                    arguments: [id, Timestamp.now().iso8601])
+                return id
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.io(path: path, reason: String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,22 @@
+public enum KeyError: Error, CustomStringConvertible, Sendable {
+    case unreadable(path: String, reason: String)
+    case tooOpen(path: String, mode: String)
+    case malformed(path: String, reason: String)
+    case alreadyExists(path: String)
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason):
+            "\(path): cannot read key (\(reason))"
+        case .tooOpen(let path, let mode):
+            "\(path): signing key has mode \(mode), readable by group or others — run `chmod 600 \(path)` (and keep it owned by the service user)"
+        case .malformed(let path, let reason):
+            "\(path): not a usable Ed25519 JWK (\(reason))"
+        case .alreadyExists(let path):
+            "\(path): already exists — refusing to overwrite a signing key; choose another --out"
+        case .cannotWrite(let path, let reason):
+            "\(path): cannot write key (\(reason))"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+import ScanBridgeCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The agent's Ed25519 signing key, stored as a private JWK `{kty, crv, x, d, kid}`.
+public struct SigningKey: Sendable {
+    private let rawRepresentation: [UInt8]
+    public var privateKey: Curve25519.Signing.PrivateKey {
+        try! Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
+    }
+    public var publicJWK: PublicKeyJWK { PublicKeyJWK(key: privateKey.publicKey) }
+    public var kid: String { publicJWK.thumbprint }
+
+    public init(privateKey: Curve25519.Signing.PrivateKey = .init()) {
+        self.rawRepresentation = Array(privateKey.rawRepresentation)
+    }
+
+    public var privateJWK: String {
+        let d = Base64.urlEncode(privateKey.rawRepresentation)
+        return #"{"kty":"OKP","crv":"Ed25519","x":"\#(publicJWK.x)","d":"\#(d)","kid":"\#(kid)"}"#
+    }
+
+    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+        Array(try privateKey.signature(for: message))
+    }
+
+    /// Loads a key file, refusing one that group or others can read: whoever can read it
+    /// can forge the evidence finance partners pay on.
+    public static func load(path: String) throws(KeyError) -> SigningKey {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        if info.st_mode & 0o077 != 0 {
+            throw .tooOpen(path: path, mode: String(info.st_mode & 0o777, radix: 8))
+        }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            object["kty"] as? String == "OKP", object["crv"] as? String == "Ed25519"
+        else { throw .malformed(path: path, reason: "expected a JSON object with kty OKP and crv Ed25519") }
+        guard let d = (object["d"] as? String).flatMap(Base64.decode), d.count == 32,
+            let privateKey = try? Curve25519.Signing.PrivateKey(rawRepresentation: d)
+        else { throw .malformed(path: path, reason: "d is missing or not a 32-byte base64url value") }
+        let key = SigningKey(privateKey: privateKey)
+        if let x = object["x"] as? String, x != key.publicJWK.x {
+            throw .malformed(path: path, reason: "x does not match d")
+        }
+        return key
+    }
+
+    /// Writes the private JWK with mode 0600, never over an existing file.
+    public func write(to path: String) throws(KeyError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw .alreadyExists(path: path) }
+            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        let bytes = Array((privateJWK + "\n").utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(path)
+            throw .cannotWrite(path: path, reason: reason)
+        }
+    }
+
+    /// Loads the key at `path`, creating it on first use.
+    public static func loadOrCreate(path: String) throws(KeyError) -> (key: SigningKey, created: Bool) {
+        if access(path, F_OK) == 0 { return (try load(path: path), false) }
+        let key = SigningKey()
+        try key.write(to: path)
+        return (key, true)
+    }
+}

@@ -1,0 +1,53 @@
+/// Verifies a whole chain of stored batches: every signature, every link, every event seq.
+///
+/// Used by the demo's closing check and by `scanbridge verify`; the first failure names the
+/// batch, as auditors need to know where the evidence breaks.
+public struct ChainAudit: Sendable {
+    public struct Report: Sendable, Equatable {
+        public var agentID: String?
+        public var batches: Int
+        public var events: Int
+        public var lastBatchSeq: Int64
+        public var lastEventSeq: Int64
+    }
+
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var batchSeq: Int64
+        public var reason: String
+        public var description: String { "batch \(batchSeq): \(reason)" }
+    }
+
+    public let trusted: TrustedKeys
+    private(set) var position = ChainPosition.start
+    private(set) var report = Report(agentID: nil, batches: 0, events: 0, lastBatchSeq: 0, lastEventSeq: 0)
+
+    public init(trusted: TrustedKeys) {
+        self.trusted = trusted
+    }
+
+    /// Feeds the next batch in order; `label` is its `batch_seq` as the store lists it.
+    public mutating func append(body: [UInt8], signature: String, label: Int64) throws(Failure) {
+        do {
+            try DetachedJWS.verify(signature, body: body, trusted: trusted)
+        } catch {
+            throw Failure(batchSeq: label, reason: error.description)
+        }
+        let batch: WireBatch
+        do { batch = try WireBatch.parse(body) } catch { throw Failure(batchSeq: label, reason: error.reason) }
+        if let agent = report.agentID, agent != batch.agentID {
+            throw Failure(batchSeq: label, reason: "agent_id \(batch.agentID) in a chain of \(agent)")
+        }
+        do {
+            position = try ChainViolation.check(batch, sha256: BatchBody.sha256Hex(body), following: position)
+        } catch {
+            throw Failure(batchSeq: label, reason: error.description)
+        }
+        report.agentID = batch.agentID
+        report.batches += 1
+        report.events += batch.events.count
+        report.lastBatchSeq = position.batchSeq
+        report.lastEventSeq = position.lastEventSeq
+    }
+
+    public var result: Report { report }
+}

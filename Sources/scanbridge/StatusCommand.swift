@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import ScanBridgeAgent
+import ScanBridgeCore
+import ScanBridgeStore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Backlog, last acknowledgement and per-device counts, from the state database.")
+
+    @OptionGroup var options: ConfigOption
+
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let configuration = options.load()
+        guard FileManager.default.fileExists(atPath: configuration.databasePath) else {
+            Failure("\(configuration.databasePath): no state database yet — has `scanbridge run` been started with this config?").exit()
+        }
+        let status: OutboxStatus
+        do { status = try OutboxStatus.read(StateDatabase(path: configuration.databasePath)) } catch {
+            Failure(error.description).exit()
+        }
+        let now = Timestamp.now()
+        if json {
+            print(String(decoding: status.json(now: now), as: UTF8.self))
+            return
+        }
+        print("agent            \(status.agentID ?? "-")")
+        print("events stored    \(status.lastSeq)")
+        print("acknowledged     up to seq \(status.acknowledgedSeq)")
+        let age = status.oldestUnsentAt.map { OutboxStatus.seconds(now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch) + " s" } ?? "-"
+        print("backlog          \(status.backlogEvents) events (oldest unsent \(age))")
+        print("last ack         \(status.lastAcknowledgedAt?.iso8601 ?? "never")")
+        print("quarantine       \(status.quarantineHeld) held")
+        for batch in status.parked {
+            print("PARKED           batch \(batch.batchSeq): \(batch.error ?? "rejected")")
+        }
+        for device in status.devices {
+            let counts = device.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            print("device           \(device.id)  \(counts)  last \(device.lastEventAt?.iso8601 ?? "-")")
+        }
+    }
+}
