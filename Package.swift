@@ -88,7 +88,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanBridgeTests",
-            dependencies: ["ScanBridgeAgent"],
+            dependencies: [
+                "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeStore", "ScanBridgeUpstream",
+                "ScanBridgeDevices",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -43,9 +45,22 @@ public final class PseudoTerminal: @unchecked Sendable {
         }
     }
 
+    private let closed = Mutex(false)
+
+    /// Closes both sides, as unplugging a USB-serial adapter does: the reader sees a hang-up.
+    public func hangUp() {
+        let wasClosed = closed.withLock { value in
+            defer { value = true }
+            return value
+        }
+        if !wasClosed {
+            close(controller)
+            close(device)
+        }
+    }
+
     deinit {
-        close(controller)
-        close(device)
+        hangUp()
     }
 }
 

@@ -9,6 +9,11 @@ public struct BatchIntake: Sendable {
     public struct Reply: Sendable, Equatable {
         public var status: Int
         public var body: String
+
+        public init(status: Int, body: String) {
+            self.status = status
+            self.body = body
+        }
     }
 
     public let store: ReceiverStore

@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import ScanBridgeCore
+import ScanBridgeUpstream
+import Testing
+
+/// Builds signed batches the way the agent does, for driving the receiver directly.
+struct BatchFactory {
+    let key: SigningKey
+    let agentID: String
+    var nextSeq: Int64 = 1
+    var batchSeq: Int64 = 0
+    var previous: String?
+
+    init(key: SigningKey = SigningKey(), agentID: String = "agent-test") {
+        self.key = key
+        self.agentID = agentID
+    }
+
+    static func event(seq: Int64, text: String = "]C10109501101530003") -> [UInt8] {
+        var data = JSONWriter()
+        data.beginObject()
+        data.field("text", text)
+        data.endObject()
+        return PendingEvent(
+            type: .barcodeScanned, occurredAt: .now(), device: DeviceIdentity(id: "dev", transport: .serial),
+            data: data.bytes, raw: Array(text.utf8)
+        ).serialized(seq: seq)
+    }
+
+    mutating func next(events count: Int) throws -> (body: [UInt8], jws: String) {
+        batchSeq += 1
+        let events = (0..<count).map { Self.event(seq: nextSeq + Int64($0)) }
+        nextSeq += Int64(count)
+        let body = BatchBody.build(
+            agentID: agentID, batchSeq: batchSeq, previousSHA256: previous, createdAt: .now(), events: events)
+        previous = BatchBody.sha256Hex(body)
+        return (body, try DetachedJWS.sign(body, with: key))
+    }
+}
+
+@Suite("Reference receiver")
+struct ReceiverTests {
+    let key = SigningKey()
+    let intake: BatchIntake
+    let store: ReceiverStore
+
+    init() throws {
+        store = try ReceiverStore(path: TestSupport.temporaryDirectory("receiver") + "/receiver.sqlite")
+        intake = BatchIntake(store: store, trusted: TrustedKeys([key.publicJWK]), logger: Logger(label: "test"))
+    }
+
+    func post(_ batch: (body: [UInt8], jws: String), key: String? = nil) -> BatchIntake.Reply {
+        intake.handle(body: batch.body, signature: batch.jws, idempotencyKey: key)
+    }
+
+    @Test("accepts a chain, answers a repeat with 2xx and stores each event once")
+    func acceptsAndRepeats() throws {
+        var factory = BatchFactory(key: key)
+        let first = try factory.next(events: 3)
+        let second = try factory.next(events: 2)
+        #expect(post(first, key: "agent-test/1") == .init(status: 200, body: #"{"status":"accepted","batch_seq":1}"#))
+        #expect(post(second).status == 200)
+        #expect(post(first) == .init(status: 200, body: #"{"status":"repeat","batch_seq":1}"#))
+        #expect(try store.eventCount(agentID: "agent-test") == 5)
+        let summary = try #require(try store.agent("agent-test"))
+        #expect(summary.lastBatchSeq == 2 && summary.lastEventSeq == 5 && summary.gaps.isEmpty)
+    }
+
+    @Test("a batch signed by an unknown key is refused with 401 unknown_key")
+    func wrongKey() throws {
+        var factory = BatchFactory(key: SigningKey())
+        let reply = post(try factory.next(events: 1))
+        #expect(reply.status == 401)
+        #expect(reply.body.contains("unknown_key"))
+        #expect(try store.eventCount(agentID: "agent-test") == 0)
+    }
+
+    @Test("a tampered body is refused with 401 bad_signature")
+    func tampered() throws {
+        var factory = BatchFactory(key: key)
+        var batch = try factory.next(events: 2)
+        let text = String(decoding: batch.body, as: UTF8.self).replacingOccurrences(of: "\"seq\":2", with: "\"seq\":3")
+        batch.body = Array(text.utf8)
+        let reply = post(batch)
+        #expect(reply.status == 401)
+        #expect(reply.body.contains("bad_signature"))
+        #expect(post((batch.body, "not.a-jws")).status == 401)
+        #expect(intake.handle(body: batch.body, signature: nil, idempotencyKey: nil).status == 401)
+    }
+
+    @Test("a broken chain, a gap and a conflicting batch are refused with 409 and the expected batch_seq")
+    func brokenChain() throws {
+        var factory = BatchFactory(key: key)
+        #expect(post(try factory.next(events: 2)).status == 200)
+        var forked = factory
+        forked.previous = String(repeating: "0", count: 64)
+        let broken = post(try forked.next(events: 1))
+        #expect(broken.status == 409)
+        #expect(broken.body.contains(#""error":"chain_broken""#) && broken.body.contains(#""expected_batch_seq":2"#))
+
+        var skipping = factory
+        skipping.nextSeq += 1
+        #expect(post(try skipping.next(events: 1)).body.contains("chain_broken"))
+
+        var ahead = factory
+        _ = try ahead.next(events: 1)
+        let outOfOrder = post(try ahead.next(events: 1))
+        #expect(outOfOrder.status == 409 && outOfOrder.body.contains("out_of_order"))
+
+        var other = BatchFactory(key: key)
+        let conflict = post(try other.next(events: 1))
+        #expect(conflict.status == 409 && conflict.body.contains(#""error":"conflict""#))
+        #expect(try store.eventCount(agentID: "agent-test") == 2)
+    }
+
+    @Test("malformed bodies answer 400 and name the problem; a wrong Idempotency-Key too")
+    func malformed() throws {
+        let body = Array(#"{"agent_id":"a","batch_seq":1,"created_at":"2026-01-01T00:00:00Z","events":[]}"#.utf8)
+        let reply = intake.handle(body: body, signature: try DetachedJWS.sign(body, with: key), idempotencyKey: nil)
+        #expect(reply.status == 400 && reply.body.contains("prev_sha256"))
+        var factory = BatchFactory(key: key)
+        #expect(post(try factory.next(events: 1), key: "agent-test/7").status == 400)
+    }
+
+    @Test("the chain audit names the first bad batch")
+    func audit() throws {
+        var factory = BatchFactory(key: key)
+        let batches = try (0..<3).map { _ in try factory.next(events: 2) }
+        var audit = ChainAudit(trusted: TrustedKeys([key.publicJWK]))
+        for (index, batch) in batches.enumerated() {
+            try audit.append(body: batch.body, signature: batch.jws, label: Int64(index + 1))
+        }
+        #expect(audit.result.events == 6 && audit.result.lastBatchSeq == 3)
+        var broken = ChainAudit(trusted: TrustedKeys([key.publicJWK]))
+        try broken.append(body: batches[0].body, signature: batches[0].jws, label: 1)
+        do {
+            try broken.append(body: batches[2].body, signature: batches[2].jws, label: 3)
+            Issue.record("a missing batch went unnoticed")
+        } catch {
+            #expect(error.description.hasPrefix("batch 3:"))
+        }
+    }
+}
