@@ -80,13 +80,16 @@ public enum ConfigurationLoader {
     {
         var keyGiven = false
         let source = "environment"
+        func rank(_ name: String) -> Int { name == "SCANBRIDGE_UPSTREAM_URL" ? 0 : 1 }
         func integer(_ name: String, _ value: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
             guard let number = Int(value), range.contains(number) else {
                 throw ConfigurationError(key: name, message: "expected an integer in \(range), got \"\(value)\"", source: source)
             }
             return number
         }
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("SCANBRIDGE_") {
+        // The URL first: the other upstream settings refine whichever upstream it names.
+        let ordered = environment.sorted { (rank($0.key), $0.key) < (rank($1.key), $1.key) }
+        for (name, value) in ordered where name.hasPrefix("SCANBRIDGE_") {
             switch name {
             case "SCANBRIDGE_CONFIG": continue
             case "SCANBRIDGE_STATE_DIR": configuration.stateDirectory = value
@@ -100,7 +103,14 @@ public enum ConfigurationLoader {
                 }
                 configuration.logLevel = value
             case "SCANBRIDGE_UPSTREAM_URL":
-                configuration.upstream = value.isEmpty ? nil : AgentConfiguration.Upstream(url: try NodeReader.checkURL(value, key: name, source: source))
+                if value.isEmpty {
+                    configuration.upstream = nil
+                } else {
+                    let url = try NodeReader.checkURL(value, key: name, source: source)
+                    var upstream = configuration.upstream ?? AgentConfiguration.Upstream(url: url)
+                    upstream.url = url
+                    configuration.upstream = upstream
+                }
             case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES",
                 "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS", "SCANBRIDGE_UPSTREAM_RETRY_CAP_MS":
                 guard var upstream = configuration.upstream else {
