@@ -47,7 +47,9 @@ struct ReceiverTests {
 
     init() throws {
         store = try ReceiverStore(path: TestSupport.temporaryDirectory("receiver") + "/receiver.sqlite")
-        intake = BatchIntake(store: store, trusted: TrustedKeys([key.publicJWK]), logger: Logger(label: "test"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        intake = BatchIntake(store: store, trusted: TrustedKeys([key.publicJWK]), logger: logger)
     }
 
     func post(_ batch: (body: [UInt8], jws: String), key: String? = nil) -> BatchIntake.Reply {

@@ -47,7 +47,7 @@ public struct DemoRun: Sendable {
     }
 
     public func run() async throws -> Summary {
-        let directory = try options.directory ?? Self.temporaryDirectory()
+        let directory = try options.directory.map(Self.prepare) ?? Self.temporaryDirectory()
         var logger = Logger(label: "scanbridge.demo")
         logger.logLevel = .error
         output("scanbridge demo — state in \(directory)")
@@ -167,11 +167,25 @@ public struct DemoRun: Sendable {
         return "\(tenths / 10).\(tenths % 10)s"
     }
 
+    /// A directory given with `--dir` must be new or empty: the demo's verdict is about
+    /// this run only.
+    static func prepare(_ directory: String) throws -> String {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: directory) {
+            guard (try manager.contentsOfDirectory(atPath: directory)).isEmpty else {
+                throw DemoError("\(directory) is not empty; give --dir a new or empty directory")
+            }
+        } else {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        return directory
+    }
+
     static func temporaryDirectory() throws -> String {
         let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
         var template = Array((base + "scanbridge-demo-XXXXXX").utf8CString)
         guard let path = mkdtemp(&template) else {
-            throw PseudoTerminalError(reason: "cannot create a temporary directory")
+            throw DemoError("cannot create a temporary directory")
         }
         return String(cString: path)
     }
@@ -193,7 +207,7 @@ final class ReceiverSwitch: Sendable {
         let running = Task { try await app.run() }
         task.withLock { $0 = running }
         for await bound in stream { return bound }
-        throw PseudoTerminalError(reason: "receiver did not start")
+        throw DemoError("receiver did not start")
     }
 
     func stop() async {
@@ -203,5 +217,13 @@ final class ReceiverSwitch: Sendable {
         }
         running?.cancel()
         _ = try? await running?.value
+    }
+}
+
+public struct DemoError: Error, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }
