@@ -153,8 +153,9 @@ public enum JSONSpans {
             case UInt8(ascii: "n"): try literal("null")
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let start = index
-                while let d = peek, d == UInt8(ascii: "-") || d == UInt8(ascii: "+") || d == UInt8(ascii: ".")
-                    || d == UInt8(ascii: "e") || d == UInt8(ascii: "E") || (d >= 0x30 && d <= 0x39)
+                while let d = peek,
+                    d == UInt8(ascii: "-") || d == UInt8(ascii: "+") || d == UInt8(ascii: ".")
+                        || d == UInt8(ascii: "e") || d == UInt8(ascii: "E") || (d >= 0x30 && d <= 0x39)
                 {
                     index += 1
                 }

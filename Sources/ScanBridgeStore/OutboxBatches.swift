@@ -48,7 +48,8 @@ public struct OutboxBatches: Sendable {
                 arguments: [seq, limit]
             ).map { row in
                 OutboxEvent(
-                    seq: row["seq"], body: [UInt8](row["body"] as Data), storedAt: Timestamp(microsecondsSinceEpoch: row["stored_at_us"]))
+                    seq: row["seq"], body: [UInt8](row["body"] as Data),
+                    storedAt: Timestamp(microsecondsSinceEpoch: row["stored_at_us"]))
             }
         }
     }
@@ -116,7 +117,8 @@ public struct OutboxBatches: Sendable {
     public func acknowledge(_ batchSeq: Int64, at time: Timestamp) throws(StoreError) {
         try write { db in
             try db.execute(
-                sql: "UPDATE batches SET status = 'acknowledged', acked_at_us = ?, last_error = NULL WHERE batch_seq = ?",
+                sql:
+                    "UPDATE batches SET status = 'acknowledged', acked_at_us = ?, last_error = NULL WHERE batch_seq = ?",
                 arguments: [time.microsecondsSinceEpoch, batchSeq])
         }
     }
@@ -132,7 +134,8 @@ public struct OutboxBatches: Sendable {
     public func park(_ batchSeq: Int64, error: String) throws(StoreError) {
         try write { db in
             try db.execute(
-                sql: "UPDATE batches SET status = 'parked', attempts = attempts + 1, last_error = ? WHERE batch_seq = ?",
+                sql:
+                    "UPDATE batches SET status = 'parked', attempts = attempts + 1, last_error = ? WHERE batch_seq = ?",
                 arguments: [error, batchSeq])
         }
     }

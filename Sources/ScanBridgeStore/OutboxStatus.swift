@@ -34,14 +34,17 @@ public struct OutboxStatus: Sendable {
                 let lastSeq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0
                 let acknowledged = try Row.fetchOne(
                     db,
-                    sql: "SELECT max(last_seq) AS seq, max(acked_at_us) AS at FROM batches WHERE status = 'acknowledged'")
+                    sql:
+                        "SELECT max(last_seq) AS seq, max(acked_at_us) AS at FROM batches WHERE status = 'acknowledged'"
+                )
                 let acknowledgedSeq: Int64 = acknowledged?["seq"] ?? 0
                 let oldest = try Int64.fetchOne(
                     db, sql: "SELECT stored_at_us FROM events WHERE seq > ? ORDER BY seq LIMIT 1",
                     arguments: [acknowledgedSeq])
                 let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM batches WHERE status = 'pending'") ?? 0
                 let parked = try Row.fetchAll(
-                    db, sql: "SELECT batch_seq, status, last_error FROM batches WHERE status = 'parked' ORDER BY batch_seq"
+                    db,
+                    sql: "SELECT batch_seq, status, last_error FROM batches WHERE status = 'parked' ORDER BY batch_seq"
                 ).map { ParkedBatch(batchSeq: $0["batch_seq"], status: $0["status"], error: $0["last_error"]) }
                 let held = try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine WHERE status = 'held'") ?? 0
                 var devices: [String: Device] = [:]

@@ -15,7 +15,9 @@ public actor OutboxWriter {
     private let maximumEntriesPerTransaction = 4096
     private let onCommit: @Sendable (_ lastSeq: Int64, _ count: Int) -> Void
 
-    public init(database: StateDatabase, onCommit: @escaping @Sendable (_ lastSeq: Int64, _ count: Int) -> Void = { _, _ in }) {
+    public init(
+        database: StateDatabase, onCommit: @escaping @Sendable (_ lastSeq: Int64, _ count: Int) -> Void = { _, _ in }
+    ) {
         self.database = database
         self.onCommit = onCommit
     }
@@ -95,7 +97,9 @@ public actor OutboxWriter {
                 }
                 let key = DeviceCountKey(deviceID: event.device.id, type: event.type.rawValue)
                 let previous = counts[key]
-                counts[key] = ((previous?.count ?? 0) + 1, max(previous?.last ?? 0, event.occurredAt.microsecondsSinceEpoch))
+                counts[key] = (
+                    (previous?.count ?? 0) + 1, max(previous?.last ?? 0, event.occurredAt.microsecondsSinceEpoch)
+                )
                 sequences.append(seq)
             }
             result.append(sequences)

@@ -4,7 +4,11 @@ import Logging
 import ScanBridgeAgent
 
 struct ConfigOption: ParsableArguments {
-    @Option(name: .long, help: "Config file (default: $SCANBRIDGE_CONFIG, else /etc/scanbridge/scanbridge.yaml if present, else built-in defaults).")
+    @Option(
+        name: .long,
+        help:
+            "Config file (default: $SCANBRIDGE_CONFIG, else /etc/scanbridge/scanbridge.yaml if present, else built-in defaults)."
+    )
     var config: String?
 
     func load() -> AgentConfiguration {

@@ -5,7 +5,8 @@ import ScanBridgeAgent
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole path with no hardware: simulated scanner on a pty, agent, loopback receiver, an outage.")
+        abstract:
+            "Run the whole path with no hardware: simulated scanner on a pty, agent, loopback receiver, an outage.")
 
     @Option(name: .long, help: "How long the simulated scanner scans.")
     var seconds = 20

@@ -5,7 +5,8 @@ import Foundation
 struct ScanBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scanbridge",
-        abstract: "Edge agent: barcode scanners and RFID readers → durable outbox → signed, hash-chained batches upstream.",
+        abstract:
+            "Edge agent: barcode scanners and RFID readers → durable outbox → signed, hash-chained batches upstream.",
         subcommands: [
             RunCommand.self, DemoCommand.self, StatusCommand.self, ReceiveCommand.self, KeygenCommand.self,
         ])

@@ -6,7 +6,8 @@ import ScanBridgeStore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Backlog, last acknowledgement and per-device counts, from the state database.")
+        commandName: "status", abstract: "Backlog, last acknowledgement and per-device counts, from the state database."
+    )
 
     @OptionGroup var options: ConfigOption
 
@@ -16,7 +17,9 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let configuration = options.load()
         guard FileManager.default.fileExists(atPath: configuration.databasePath) else {
-            Failure("\(configuration.databasePath): no state database yet — has `scanbridge run` been started with this config?").exit()
+            Failure(
+                "\(configuration.databasePath): no state database yet — has `scanbridge run` been started with this config?"
+            ).exit()
         }
         let status: OutboxStatus
         do { status = try OutboxStatus.read(StateDatabase(path: configuration.databasePath)) } catch {
@@ -30,7 +33,10 @@ struct StatusCommand: ParsableCommand {
         print("agent            \(status.agentID ?? "-")")
         print("events stored    \(status.lastSeq)")
         print("acknowledged     up to seq \(status.acknowledgedSeq)")
-        let age = status.oldestUnsentAt.map { OutboxStatus.seconds(now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch) + " s" } ?? "-"
+        let age =
+            status.oldestUnsentAt.map {
+                OutboxStatus.seconds(now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch) + " s"
+            } ?? "-"
         print("backlog          \(status.backlogEvents) events (oldest unsent \(age))")
         print("last ack         \(status.lastAcknowledgedAt?.iso8601 ?? "never")")
         print("quarantine       \(status.quarantineHeld) held")

@@ -74,7 +74,9 @@ struct ConfigurationTests {
     func environment() throws {
         let configuration = try load(
             "upstream:\n  url: http://a/\n",
-            environment: ["SCANBRIDGE_UPSTREAM_URL": "http://b/v1/scan-batches", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS": "7"])
+            environment: [
+                "SCANBRIDGE_UPSTREAM_URL": "http://b/v1/scan-batches", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS": "7",
+            ])
         #expect(configuration.upstream?.url == "http://b/v1/scan-batches")
         #expect(configuration.upstream?.batchLimits.maxEvents == 7)
         #expect(throws: ConfigurationError.self) { try load("", environment: ["SCANBRIDGE_UPSTREAM_ULR": "x"]) }

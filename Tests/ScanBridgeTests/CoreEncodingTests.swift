@@ -28,7 +28,10 @@ struct CoreEncodingTests {
 
     @Test("base64 and base64url follow RFC 4648 test vectors")
     func base64() {
-        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        let vectors = [
+            "": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=",
+            "foobar": "Zm9vYmFy",
+        ]
         for (plain, encoded) in vectors {
             #expect(Base64.encode(Array(plain.utf8)) == encoded)
             #expect(Base64.decode(encoded) == Array(plain.utf8))
@@ -51,7 +54,9 @@ struct CoreEncodingTests {
         writer.bool(true)
         writer.endArray()
         writer.endObject()
-        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"text":"a\"b\\c\u001d\n","n":-5,"none":null,"list":[1,true]}"#)
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self)
+                == #"{"text":"a\"b\\c\u001d\n","n":-5,"none":null,"list":[1,true]}"#)
     }
 
     @Test("JSON spans give each event's exact bytes and reject broken JSON")
@@ -59,9 +64,14 @@ struct CoreEncodingTests {
         let body = Array(#"{"a":[1,{"x":"]"}],"events":[ {"seq":1} ,{"seq":2,"s":"\"}"}],"z":null}"#.utf8)
         let ranges = try #require(try JSONSpans.arrayElements(ofKey: "events", in: body))
         #expect(ranges.map { String(decoding: body[$0], as: UTF8.self) } == [#"{"seq":1}"#, #"{"seq":2,"s":"\"}"}"#])
-        #expect(throws: JSONSpans.Failure.self) { try JSONSpans.arrayElements(ofKey: "events", in: Array(#"{"events":[1,]}"#.utf8)) }
-        #expect(throws: JSONSpans.Failure.self) { try JSONSpans.arrayElements(ofKey: "events", in: Array(#"{"events":[]} x"#.utf8)) }
-        let deep = Array(("{\"events\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}").utf8)
+        #expect(throws: JSONSpans.Failure.self) {
+            try JSONSpans.arrayElements(ofKey: "events", in: Array(#"{"events":[1,]}"#.utf8))
+        }
+        #expect(throws: JSONSpans.Failure.self) {
+            try JSONSpans.arrayElements(ofKey: "events", in: Array(#"{"events":[]} x"#.utf8))
+        }
+        let deep = Array(
+            ("{\"events\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}").utf8)
         #expect(throws: JSONSpans.Failure.self) { try JSONSpans.arrayElements(ofKey: "events", in: deep) }
     }
 }

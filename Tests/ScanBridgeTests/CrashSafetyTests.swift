@@ -46,7 +46,9 @@ struct CrashSafetyTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestSupport.executable)
         process.arguments = ["run", "--config", config]
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log) {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()
         process.standardError = handle
@@ -58,9 +60,13 @@ struct CrashSafetyTests {
         return process
     }
 
-    @Test("SIGKILL at random moments: nothing committed is lost, seq has no gap, batches are resent byte-identical, each event arrives once")
+    @Test(
+        "SIGKILL at random moments: nothing committed is lost, seq has no gap, batches are resent byte-identical, each event arrives once"
+    )
     func killNine() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: TestSupport.executable), "build the scanbridge executable first")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: TestSupport.executable),
+            "build the scanbridge executable first")
         let holder = try AgentKeyHolder()
         let receiver = try FlakyReceiver(trusting: holder.key, script: [])
         let port = try await receiver.start()
@@ -107,10 +113,13 @@ struct CrashSafetyTests {
             #expect(now.events.count == Int(maxSeq), "iteration \(iteration): seq has a gap")
             if let previous {
                 for (seq, body) in previous.events {
-                    #expect(now.events[seq] == body, "iteration \(iteration): committed event \(seq) changed or vanished")
+                    #expect(
+                        now.events[seq] == body, "iteration \(iteration): committed event \(seq) changed or vanished")
                 }
                 for (batchSeq, body) in previous.batches {
-                    #expect(now.batches[batchSeq] == body, "iteration \(iteration): batch \(batchSeq) was not kept byte-identical")
+                    #expect(
+                        now.batches[batchSeq] == body,
+                        "iteration \(iteration): batch \(batchSeq) was not kept byte-identical")
                     #expect(now.signatures[batchSeq] == previous.signatures[batchSeq])
                 }
             }
@@ -121,9 +130,10 @@ struct CrashSafetyTests {
         writing.withLock { $0 = false }
         let final = try Self.launch(config: config, log: log)
         await writer.value
-        let agentID = try await DatabaseQueue(path: database).read { db in
-            try String.fetchOne(db, sql: "SELECT agent_id FROM agent")
-        } ?? ""
+        let agentID =
+            try await DatabaseQueue(path: database).read { db in
+                try String.fetchOne(db, sql: "SELECT agent_id FROM agent")
+            } ?? ""
         let drained = try await TestSupport.eventually(seconds: 60) {
             let committed = try Self.snapshot(database).events.count
             let received = try receiver.store.eventCount(agentID: agentID)
@@ -137,20 +147,26 @@ struct CrashSafetyTests {
 
         let outbox = try Self.snapshot(database)
         let received = try await DatabaseQueue(path: receiver.store.path).read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, body FROM receiver_events WHERE agent_id = ? ORDER BY seq", arguments: [agentID])
-                .map { (seq: $0["seq"] as Int64, body: [UInt8]($0["body"] as Data)) }
+            try Row.fetchAll(
+                db, sql: "SELECT seq, body FROM receiver_events WHERE agent_id = ? ORDER BY seq", arguments: [agentID]
+            )
+            .map { (seq: $0["seq"] as Int64, body: [UInt8]($0["body"] as Data)) }
         }
         #expect(received.map(\.seq) == Array(1...Int64(outbox.events.count)))
-        #expect(received.allSatisfy { outbox.events[$0.seq] == $0.body }, "received events differ from the outbox bytes")
+        #expect(
+            received.allSatisfy { outbox.events[$0.seq] == $0.body }, "received events differ from the outbox bytes")
         var audit = ChainAudit(trusted: TrustedKeys([holder.key.publicJWK]))
         for batch in try receiver.store.batches(agentID: agentID) {
-            #expect(outbox.batches[batch.batchSeq] == batch.body, "batch \(batch.batchSeq) differs from the agent's copy")
+            #expect(
+                outbox.batches[batch.batchSeq] == batch.body, "batch \(batch.batchSeq) differs from the agent's copy")
             try audit.append(body: batch.body, signature: batch.signature, label: batch.batchSeq)
         }
         #expect(audit.result.events == outbox.events.count)
         #expect(outbox.batches.count >= Self.iterations / 2, "too few batches to have exercised the forwarder")
         let texts = outbox.events.values.map { String(decoding: $0, as: UTF8.self) }
-            .compactMap { text in text.range(of: #""text":"[^"]*""#, options: .regularExpression).map { String(text[$0]) } }
+            .compactMap { text in
+                text.range(of: #""text":"[^"]*""#, options: .regularExpression).map { String(text[$0]) }
+            }
         #expect(Set(texts).count == texts.count, "a scan was stored twice")
     }
 }

@@ -73,7 +73,8 @@ final class FlakyReceiver: Sendable {
             self.requests.withLock { $0.append((.now, reply.0)) }
             var headers: HTTPFields = [.contentType: "application/json"]
             for (name, value) in reply.2 { headers[HTTPField.Name(name)!] = value }
-            return Response(status: .init(code: reply.0), headers: headers, body: .init(byteBuffer: ByteBuffer(string: reply.1)))
+            return Response(
+                status: .init(code: reply.0), headers: headers, body: .init(byteBuffer: ByteBuffer(string: reply.1)))
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "flaky-http")
@@ -102,7 +103,9 @@ struct AgentUnderTest {
 
     func scan(_ count: Int, from start: Int = 0) throws {
         var text = ""
-        for index in start..<start + count { text += "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "\r\n" }
+        for index in start..<start + count {
+            text += "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "\r\n"
+        }
         try terminal.write(Array(text.utf8))
     }
 

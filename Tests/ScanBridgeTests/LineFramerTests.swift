@@ -7,7 +7,8 @@ struct LineFramerTests {
     func terminators() {
         var framer = LineFramer(maximumLength: 64)
         let frames = framer.feed(Array("A\rB\nC\r\nD\r\n\r\n\n".utf8))
-        #expect(frames == [.line(Array("A".utf8)), .line(Array("B".utf8)), .line(Array("C".utf8)), .line(Array("D".utf8))])
+        #expect(
+            frames == [.line(Array("A".utf8)), .line(Array("B".utf8)), .line(Array("C".utf8)), .line(Array("D".utf8))])
     }
 
     @Test("a line split across reads, even inside CRLF, is one line")

@@ -91,10 +91,11 @@ struct SerialReaderTests {
         runner.source.stop()
         await task.value
         let events = try harness.events()
-        #expect(events.map(\.type) == [
-            "barcode.scanned", "payload.quarantined", "barcode.scanned", "payload.quarantined", "barcode.scanned",
-            "payload.quarantined",
-        ])
+        #expect(
+            events.map(\.type) == [
+                "barcode.scanned", "payload.quarantined", "barcode.scanned", "payload.quarantined", "barcode.scanned",
+                "payload.quarantined",
+            ])
         #expect(events[1].body.contains(#""reason":"oversize""#) && events[1].body.contains(#""length":5000"#))
         #expect(!events[1].body.contains(#""raw""#))
         #expect(events[3].body.contains("invalid_utf8"))

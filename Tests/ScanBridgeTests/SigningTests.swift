@@ -80,7 +80,8 @@ struct SigningTests {
         let directory = TestSupport.temporaryDirectory("trust")
         let a = SigningKey().publicJWK
         let b = SigningKey().publicJWK
-        try #"{"keys":[\#(a.json),\#(b.json)]}"#.write(toFile: directory + "/jwks.json", atomically: true, encoding: .utf8)
+        try #"{"keys":[\#(a.json),\#(b.json)]}"#.write(
+            toFile: directory + "/jwks.json", atomically: true, encoding: .utf8)
         let set = try TrustedKeys.load(path: directory + "/jwks.json")
         #expect(set[a.thumbprint] != nil && set[b.thumbprint] != nil)
         try #"{"kty":"OKP","crv":"Ed25519","x":"\#(a.x)","kid":"wrong"}"#.write(

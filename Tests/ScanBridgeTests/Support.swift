@@ -8,8 +8,9 @@ import ScanBridgeCore
 enum TestSupport {
     /// A fresh directory under the system temp dir, removed by the caller if it wants.
     static func temporaryDirectory(_ label: String = "test") -> String {
-        var template = Array((NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/")
-            .appending("scanbridge-\(label)-XXXXXX").utf8CString)
+        var template = Array(
+            (NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/")
+                .appending("scanbridge-\(label)-XXXXXX").utf8CString)
         return String(cString: mkdtemp(&template)!)
     }
 
@@ -22,7 +23,9 @@ enum TestSupport {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/scanbridge").path
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
+            ".build/debug/scanbridge"
+        ).path
     }
 
     /// Polls `condition` until it holds or `seconds` pass (for waiting on other processes and

@@ -15,7 +15,9 @@ public struct AgentConfiguration: Sendable, Equatable {
         /// Stable id for events and counts; defaults to `serial:<path>`.
         public var id: String?
 
-        public init(path: String, framing: Framing = .lines, baud: Int = 9600, maxLineBytes: Int = 4096, id: String? = nil) {
+        public init(
+            path: String, framing: Framing = .lines, baud: Int = 9600, maxLineBytes: Int = 4096, id: String? = nil
+        ) {
             self.path = path
             self.framing = framing
             self.baud = baud

@@ -29,7 +29,8 @@ public enum ConfigurationLoader {
         if let path {
             let text: String
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw ConfigurationError(key: "(file)", message: "cannot read: \(error.localizedDescription)", source: path)
+                throw ConfigurationError(
+                    key: "(file)", message: "cannot read: \(error.localizedDescription)", source: path)
             }
             explicitKey = try apply(yaml: text, source: path, to: &configuration)
         }
@@ -69,7 +70,9 @@ public enum ConfigurationLoader {
             case "log_level": configuration.logLevel = try reader.choice(value, key: key, LogLevels.names)
             case "upstream": configuration.upstream = try reader.upstream(value)
             case "devices": configuration.devices = try reader.devices(value)
-            default: throw reader.unknown(key, known: ["state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices"])
+            default:
+                throw reader.unknown(
+                    key, known: ["state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices"])
             }
         }
         return keyGiven
@@ -83,7 +86,8 @@ public enum ConfigurationLoader {
         func rank(_ name: String) -> Int { name == "SCANBRIDGE_UPSTREAM_URL" ? 0 : 1 }
         func integer(_ name: String, _ value: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
             guard let number = Int(value), range.contains(number) else {
-                throw ConfigurationError(key: name, message: "expected an integer in \(range), got \"\(value)\"", source: source)
+                throw ConfigurationError(
+                    key: name, message: "expected an integer in \(range), got \"\(value)\"", source: source)
             }
             return number
         }
@@ -99,7 +103,9 @@ public enum ConfigurationLoader {
             case "SCANBRIDGE_AGENT_ID": configuration.agentID = value
             case "SCANBRIDGE_LOG_LEVEL":
                 guard LogLevels.names.contains(value) else {
-                    throw ConfigurationError(key: name, message: "expected one of \(LogLevels.names.joined(separator: ", "))", source: source)
+                    throw ConfigurationError(
+                        key: name, message: "expected one of \(LogLevels.names.joined(separator: ", "))", source: source
+                    )
                 }
                 configuration.logLevel = value
             case "SCANBRIDGE_UPSTREAM_URL":
@@ -111,23 +117,30 @@ public enum ConfigurationLoader {
                     upstream.url = url
                     configuration.upstream = upstream
                 }
-            case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES",
+            case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS",
+                "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES",
                 "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS", "SCANBRIDGE_UPSTREAM_RETRY_CAP_MS":
                 guard var upstream = configuration.upstream else {
-                    throw ConfigurationError(key: name, message: "set upstream.url (or SCANBRIDGE_UPSTREAM_URL) first", source: source)
+                    throw ConfigurationError(
+                        key: name, message: "set upstream.url (or SCANBRIDGE_UPSTREAM_URL) first", source: source)
                 }
                 switch name {
-                case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS": upstream.timeoutMilliseconds = try integer(name, value, 100...600_000)
-                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS": upstream.batchLimits.maxEvents = try integer(name, value, 1...100_000)
-                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES": upstream.batchLimits.maxBytes = try integer(name, value, 1024...64 << 20)
-                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS": upstream.batchLimits.maxAgeMilliseconds = try integer(name, value, 0...3_600_000)
+                case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS":
+                    upstream.timeoutMilliseconds = try integer(name, value, 100...600_000)
+                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS":
+                    upstream.batchLimits.maxEvents = try integer(name, value, 1...100_000)
+                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES":
+                    upstream.batchLimits.maxBytes = try integer(name, value, 1024...64 << 20)
+                case "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS":
+                    upstream.batchLimits.maxAgeMilliseconds = try integer(name, value, 0...3_600_000)
                 default: upstream.retryCapMilliseconds = try integer(name, value, 100...86_400_000)
                 }
                 configuration.upstream = upstream
             default:
                 throw ConfigurationError(
                     key: name,
-                    message: "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
+                    message:
+                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
                     source: source)
             }
         }
@@ -174,7 +187,10 @@ struct NodeReader {
 
     func integer(_ node: Node, key: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         guard let scalar = node.scalar, let value = Int(scalar.string), range.contains(value) else {
-            throw fail(key, "expected an integer in \(range.lowerBound)…\(range.upperBound), got \(node.scalar?.string ?? "a non-scalar")")
+            throw fail(
+                key,
+                "expected an integer in \(range.lowerBound)…\(range.upperBound), got \(node.scalar?.string ?? "a non-scalar")"
+            )
         }
         return value
     }
@@ -191,7 +207,8 @@ struct NodeReader {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host != nil
         else {
-            throw ConfigurationError(key: key, message: "expected an http:// or https:// URL, got \"\(text)\"", source: source)
+            throw ConfigurationError(
+                key: key, message: "expected an http:// or https:// URL, got \"\(text)\"", source: source)
         }
         return text
     }
@@ -205,12 +222,16 @@ struct NodeReader {
             case "upstream.timeout_ms": upstream.timeoutMilliseconds = try integer(value, key: key, 100...600_000)
             case "upstream.retry_cap_ms": upstream.retryCapMilliseconds = try integer(value, key: key, 100...86_400_000)
             case "upstream.batch_max_events": upstream.batchLimits.maxEvents = try integer(value, key: key, 1...100_000)
-            case "upstream.batch_max_bytes": upstream.batchLimits.maxBytes = try integer(value, key: key, 1024...64 << 20)
+            case "upstream.batch_max_bytes":
+                upstream.batchLimits.maxBytes = try integer(value, key: key, 1024...64 << 20)
             case "upstream.batch_max_age_ms":
                 upstream.batchLimits.maxAgeMilliseconds = try integer(value, key: key, 0...3_600_000)
             default:
                 throw unknown(
-                    key, known: ["url", "timeout_ms", "retry_cap_ms", "batch_max_events", "batch_max_bytes", "batch_max_age_ms"])
+                    key,
+                    known: [
+                        "url", "timeout_ms", "retry_cap_ms", "batch_max_events", "batch_max_bytes", "batch_max_age_ms",
+                    ])
             }
         }
         guard let url else { throw fail("upstream.url", "required when upstream is given") }
@@ -229,11 +250,16 @@ struct NodeReader {
                 switch key.dropFirst(prefix.count + 1) {
                 case "path": path = try self.path(value, key: key)
                 case "framing":
-                    device.framing = .init(rawValue: try choice(value, key: key, AgentConfiguration.Framing.allCases.map(\.rawValue)))!
+                    device.framing = .init(
+                        rawValue: try choice(value, key: key, AgentConfiguration.Framing.allCases.map(\.rawValue)))!
                 case "baud":
                     let baud = try integer(value, key: key, 50...4_000_000)
-                    guard [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600].contains(baud) else {
-                        throw fail(key, "unsupported baud \(baud); use 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600")
+                    guard [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600].contains(baud)
+                    else {
+                        throw fail(
+                            key,
+                            "unsupported baud \(baud); use 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600"
+                        )
                     }
                     device.baud = baud
                 case "max_line_bytes": device.maxLineBytes = try integer(value, key: key, 16...1_048_576)

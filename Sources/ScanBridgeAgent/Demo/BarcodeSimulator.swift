@@ -11,7 +11,8 @@ public struct BarcodeSimulator: Sendable {
         let gs = "\u{1D}"
         let gtin = Self.withCheckDigit("0" + digits(12))
         let lot = "L" + digits(4)
-        let expiry = "2\(Int.random(in: 6...9, using: &generator))\(String(format2: Int.random(in: 1...12, using: &generator)))00"
+        let expiry =
+            "2\(Int.random(in: 6...9, using: &generator))\(String(format2: Int.random(in: 1...12, using: &generator)))00"
         switch Int.random(in: 0..<3, using: &generator) {
         case 0:
             return "]C1" + "01" + gtin + "3103" + digits(6) + "17" + expiry + "10" + lot

@@ -120,7 +120,8 @@ public struct DemoRun: Sendable {
             }
             let scanning = elapsed < .seconds(duration)
             let counts = agent.counters.snapshot
-            let drained = !scanning && outageDone && counts.acknowledged >= counts.stored
+            let drained =
+                !scanning && outageDone && counts.acknowledged >= counts.stored
                 && counts.scanned >= written.withLock { $0 }
             progress(receiverDown ? "receiver DOWN" : (scanning ? "receiver up" : "draining"))
             if drained || elapsed > .seconds(duration + 60) { break }
@@ -163,7 +164,8 @@ public struct DemoRun: Sendable {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let tenths = Int(duration.components.seconds) * 10 + Int(duration.components.attoseconds / 100_000_000_000_000_000)
+        let tenths =
+            Int(duration.components.seconds) * 10 + Int(duration.components.attoseconds / 100_000_000_000_000_000)
         return "\(tenths / 10).\(tenths % 10)s"
     }
 

@@ -52,7 +52,7 @@ public struct Forwarder: Sendable {
                 if announcedParked != batch.batchSeq {
                     announcedParked = batch.batchSeq
                     logger.error(
-                    "batch \(batch.batchSeq) is parked (\(batch.lastError ?? "rejected")); forwarding waits until it is resolved upstream and the agent restarts"
+                        "batch \(batch.batchSeq) is parked (\(batch.lastError ?? "rejected")); forwarding waits until it is resolved upstream and the agent restarts"
                     )
                 }
                 counters.update { $0.parked = 1 }
@@ -84,7 +84,8 @@ public struct Forwarder: Sendable {
                 $0.acknowledged += batch.eventCount
                 $0.lastError = nil
             }
-            logger.debug("batch acknowledged", metadata: ["batch_seq": "\(batch.batchSeq)", "events": "\(batch.eventCount)"])
+            logger.debug(
+                "batch acknowledged", metadata: ["batch_seq": "\(batch.batchSeq)", "events": "\(batch.eventCount)"])
         case .retry(let reason, _):
             try batches.recordFailure(batch.batchSeq, error: reason)
             counters.update {
@@ -92,7 +93,9 @@ public struct Forwarder: Sendable {
                 $0.lastError = reason
             }
             if backoff.failures == 0 || backoff.failures % 10 == 0 {
-                logger.warning("upstream unavailable, will retry", metadata: ["batch_seq": "\(batch.batchSeq)", "reason": "\(reason)"])
+                logger.warning(
+                    "upstream unavailable, will retry",
+                    metadata: ["batch_seq": "\(batch.batchSeq)", "reason": "\(reason)"])
             }
         case .tooLarge:
             guard batch.eventCount > 1 else {
@@ -105,7 +108,8 @@ public struct Forwarder: Sendable {
                 afterSeq: batch.firstSeq - 1, maxEvents: batch.eventCount / 2)
             try batches.shrink(smaller)
             logger.warning(
-                "upstream answered 413; batch \(batch.batchSeq) rebuilt with \(smaller.eventCount) of \(batch.eventCount) events")
+                "upstream answered 413; batch \(batch.batchSeq) rebuilt with \(smaller.eventCount) of \(batch.eventCount) events"
+            )
         case .rejected(let status, let body):
             try batches.park(batch.batchSeq, error: "HTTP \(status): \(body)")
             counters.update {
@@ -144,12 +148,14 @@ public struct Forwarder: Sendable {
         batchSeq == 1 ? nil : try batches.batch(batchSeq - 1)?.sha256
     }
 
-    private func build(batchSeq: Int64, previousSHA256: String?, afterSeq: Int64, maxEvents: Int) throws -> StoredBatch {
+    private func build(batchSeq: Int64, previousSHA256: String?, afterSeq: Int64, maxEvents: Int) throws -> StoredBatch
+    {
         let events = try batches.unbatchedEvents(after: afterSeq, limit: maxEvents)
         var limits = self.limits
         limits.maxEvents = maxEvents
         let count = BatchBody.fittingCount(
-            eventSizes: events.map(\.body.count), envelope: BatchBody.envelopeSize(agentID: agentID, batchSeq: batchSeq),
+            eventSizes: events.map(\.body.count),
+            envelope: BatchBody.envelopeSize(agentID: agentID, batchSeq: batchSeq),
             limits: limits)
         let chosen = events.prefix(count)
         let createdAt = Timestamp.now()

@@ -8,8 +8,10 @@ import ScanBridgeCore
 public enum BatchBody {
     /// Bytes of the envelope around the events (everything but the events themselves).
     public static func envelopeSize(agentID: String, batchSeq: Int64) -> Int {
-        build(agentID: agentID, batchSeq: batchSeq, previousSHA256: String(repeating: "0", count: 64),
-              createdAt: Timestamp(microsecondsSinceEpoch: 0), events: []).count
+        build(
+            agentID: agentID, batchSeq: batchSeq, previousSHA256: String(repeating: "0", count: 64),
+            createdAt: Timestamp(microsecondsSinceEpoch: 0), events: []
+        ).count
     }
 
     public static func build(

@@ -47,7 +47,8 @@ public enum RetryAfter {
         let clock = parts[4].split(separator: ":").compactMap { Int64($0) }
         guard clock.count == 3 else { return nil }
         let days = CivilDate.daysSinceEpoch(year: year, month: Int64(monthIndex + 1), day: day)
-        return Timestamp(microsecondsSinceEpoch: (days * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]) * 1_000_000)
+        return Timestamp(
+            microsecondsSinceEpoch: (days * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]) * 1_000_000)
     }
 }
 

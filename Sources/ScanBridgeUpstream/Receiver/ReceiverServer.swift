@@ -19,7 +19,8 @@ public struct ReceiverServer: Sendable {
 
     /// Builds the Hummingbird application; `onListening` receives the bound port (useful
     /// with port 0).
-    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
+    {
         let router = Router()
         let intake = self.intake
         let limit = maximumBodyBytes

@@ -6,7 +6,9 @@ import ScanBridgeCore
 public struct PublicKeyJWK: Sendable, Hashable {
     /// Raw 32 bytes; the CryptoKit-style key type is not `Sendable`, the bytes are.
     public let rawRepresentation: [UInt8]
-    public var key: Curve25519.Signing.PublicKey { try! Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation) }
+    public var key: Curve25519.Signing.PublicKey {
+        try! Curve25519.Signing.PublicKey(rawRepresentation: rawRepresentation)
+    }
     public var x: String { Base64.urlEncode(rawRepresentation) }
 
     public init(key: Curve25519.Signing.PublicKey) {
@@ -68,7 +70,8 @@ public struct TrustedKeys: Sendable {
                 throw .malformed(path: path, reason: label + "x is not a base64url 32-byte Ed25519 key")
             }
             if let kid = member["kid"] as? String, kid != key.thumbprint {
-                throw .malformed(path: path, reason: label + "kid \(kid) is not the key's RFC 7638 thumbprint \(key.thumbprint)")
+                throw .malformed(
+                    path: path, reason: label + "kid \(kid) is not the key's RFC 7638 thumbprint \(key.thumbprint)")
             }
             trusted.insert(key)
         }

@@ -69,7 +69,8 @@ public struct WireBatch: Sendable {
                     bytes: Array(body[ranges[index]])))
         }
         return WireBatch(
-            agentID: envelope.agent_id, batchSeq: envelope.batch_seq, previousSHA256: envelope.prev_sha256?.lowercased(),
+            agentID: envelope.agent_id, batchSeq: envelope.batch_seq,
+            previousSHA256: envelope.prev_sha256?.lowercased(),
             createdAt: envelope.created_at, events: parsed)
     }
 
@@ -96,7 +97,8 @@ public struct WireBatch: Sendable {
                 throw DecodingError.keyNotFound(
                     CodingKeys.prev_sha256, .init(codingPath: [], debugDescription: "prev_sha256 is required"))
             }
-            prev_sha256 = try container.decodeNil(forKey: .prev_sha256)
+            prev_sha256 =
+                try container.decodeNil(forKey: .prev_sha256)
                 ? nil : try container.decode(String.self, forKey: .prev_sha256)
             created_at = try container.decode(String.self, forKey: .created_at)
             events = try container.decode([EventHead].self, forKey: .events)
