@@ -43,7 +43,7 @@ public struct ReceiverServer: Sendable {
             return Self.json(reply.status, reply.body)
         }
         var logger = intake.logger
-        logger.logLevel = min(logger.logLevel, .notice)
+        logger.logLevel = max(logger.logLevel, .notice)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "scanbridge-receiver"),

@@ -21,8 +21,11 @@ public struct ChainAudit: Sendable {
     private(set) var position = ChainPosition.start
     private(set) var report = Report(agentID: nil, batches: 0, events: 0, lastBatchSeq: 0, lastEventSeq: 0)
 
-    public init(trusted: TrustedKeys) {
+    /// `agentID`, when given, is the agent the batches are filed under; a body naming
+    /// another agent fails.
+    public init(trusted: TrustedKeys, agentID: String? = nil) {
         self.trusted = trusted
+        report.agentID = agentID
     }
 
     /// Feeds the next batch in order; `label` is its `batch_seq` as the store lists it.
