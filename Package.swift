@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -83,6 +84,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        // libFuzzer entry points: build with
+        // `swift build --sanitize=fuzzer -Xswiftc -parse-as-library --product FuzzSchema --scratch-path .build-fuzz`.
+        .executableTarget(name: "FuzzSchema", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .testTarget(
+            name: "ScanBridgePayloadsTests",
+            dependencies: [
+                "ScanBridgePayloads",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),

@@ -60,7 +60,9 @@ struct AuditCommandTests {
 
         let stranger = directory + "/stranger.jwk"
         _ = try Self.scanbridge(["keygen", "--out", stranger])
-        let wrongKey = try Self.scanbridge(["verify", "--trust", stranger, "--store", directory + "/demo/receiver.sqlite"])
+        let wrongKey = try Self.scanbridge([
+            "verify", "--trust", stranger, "--store", directory + "/demo/receiver.sqlite",
+        ])
         #expect(wrongKey.status != 0 && wrongKey.output.contains("batch 1:"), "\(wrongKey.output)")
     }
 

@@ -56,7 +56,9 @@ public enum EvidenceDirectory {
                 body = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
                 signature = try String(contentsOfFile: directory + "/" + stem + ".jws", encoding: .utf8)
             } catch {
-                throw Failure(description: "batch \(batchSeq): \(name) or its .jws cannot be read (\(error.localizedDescription))")
+                throw Failure(
+                    description: "batch \(batchSeq): \(name) or its .jws cannot be read (\(error.localizedDescription))"
+                )
             }
             agents[agentID, default: []].append(
                 Entry(
