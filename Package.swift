@@ -36,11 +36,12 @@ let package = Package(
             pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
+        .target(name: "CLinuxShims"),
         .target(name: "ScanBridgeCore", swiftSettings: strict),
         .target(name: "ScanBridgePayloads", dependencies: ["ScanBridgeCore"], swiftSettings: strict),
         .target(
             name: "ScanBridgeDevices",
-            dependencies: ["ScanBridgeCore", "CUdev"],
+            dependencies: ["ScanBridgeCore", "CUdev", "CLinuxShims"],
             swiftSettings: strict
         ),
         .target(

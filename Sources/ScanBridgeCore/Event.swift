@@ -11,10 +11,13 @@ public struct PendingEvent: Sendable {
     /// The bytes the device sent for this payload, without the line terminator; `nil` for
     /// events that carry none (device lifecycle, quarantine notices).
     public var raw: [UInt8]?
+    /// `false` when the system clock was not synchronised as the event occurred: the event
+    /// then says `"clock": "unsynced"`, so nobody mistakes its time for a verified one.
+    public var clockSynchronized: Bool
 
     public init(
         id: UUIDv7? = nil, type: EventType, occurredAt: Timestamp, device: DeviceIdentity,
-        data: [UInt8], raw: [UInt8]?
+        data: [UInt8], raw: [UInt8]?, clockSynchronized: Bool = true
     ) {
         self.id = id ?? UUIDv7(timestamp: occurredAt)
         self.type = type
@@ -22,6 +25,7 @@ public struct PendingEvent: Sendable {
         self.device = device
         self.data = data
         self.raw = raw
+        self.clockSynchronized = clockSynchronized
     }
 
     /// The event's wire bytes once `seq` is known.
@@ -32,6 +36,7 @@ public struct PendingEvent: Sendable {
         writer.field("seq", seq)
         writer.field("type", type.rawValue)
         writer.field("occurred_at", occurredAt.iso8601)
+        if !clockSynchronized { writer.field("clock", "unsynced") }
         writer.key("device")
         device.write(to: &writer)
         writer.key("data")

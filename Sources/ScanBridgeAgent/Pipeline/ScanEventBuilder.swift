@@ -12,7 +12,9 @@ public struct ScanEventBuilder: Sendable {
         self.device = device
     }
 
-    public func entry(for frame: LineFramer.Frame, limit: Int, at time: Timestamp = .now()) -> OutboxEntry {
+    public func entry(
+        for frame: LineFramer.Frame, limit: Int, at time: Timestamp = .now(), clockSynchronized: Bool = true
+    ) -> OutboxEntry {
         switch frame {
         case .line(let bytes):
             switch ScanText.validate(bytes) {
@@ -20,12 +22,14 @@ public struct ScanEventBuilder: Sendable {
                 return OutboxEntry(
                     event: PendingEvent(
                         type: .barcodeScanned, occurredAt: time, device: device, data: BarcodeData.json(text: text),
-                        raw: bytes))
+                        raw: bytes, clockSynchronized: clockSynchronized))
             case .failure(let rejection):
-                return quarantined(bytes, rejection, length: bytes.count, at: time)
+                return quarantined(bytes, rejection, length: bytes.count, at: time, clockSynchronized: clockSynchronized)
             }
         case .oversize(let prefix, let totalLength):
-            return quarantined(prefix, .oversize(length: totalLength, limit: limit), length: totalLength, at: time)
+            return quarantined(
+                prefix, .oversize(length: totalLength, limit: limit), length: totalLength, at: time,
+                clockSynchronized: clockSynchronized)
         }
     }
 
@@ -33,9 +37,9 @@ public struct ScanEventBuilder: Sendable {
         quarantined(bytes, .incompleteAtDisconnect(length: bytes.count), length: bytes.count, at: time)
     }
 
-    private func quarantined(_ raw: [UInt8], _ rejection: PayloadRejection, length: Int, at time: Timestamp)
-        -> OutboxEntry
-    {
+    private func quarantined(
+        _ raw: [UInt8], _ rejection: PayloadRejection, length: Int, at time: Timestamp, clockSynchronized: Bool = true
+    ) -> OutboxEntry {
         let id = UUIDv7(timestamp: time)
         var writer = JSONWriter()
         writer.beginObject()
@@ -46,7 +50,8 @@ public struct ScanEventBuilder: Sendable {
         writer.endObject()
         return OutboxEntry(
             event: PendingEvent(
-                id: id, type: .payloadQuarantined, occurredAt: time, device: device, data: writer.bytes, raw: nil),
+                id: id, type: .payloadQuarantined, occurredAt: time, device: device, data: writer.bytes, raw: nil,
+                clockSynchronized: clockSynchronized),
             quarantine: QuarantineRecord(
                 reasonCode: rejection.code, reason: rejection.description, raw: raw, profile: device.profile))
     }

@@ -47,7 +47,15 @@ public struct SerialDeviceRunner: Sendable {
                 }
             case .bytes(let chunk):
                 let frames = framer.feed(chunk)
-                await store(frames.map { builder.entry(for: $0, limit: configuration.maxLineBytes) })
+                if !frames.isEmpty {
+                    let now = Timestamp.now()
+                    let synchronized = SystemClock.isSynchronized
+                    await store(
+                        frames.map {
+                            builder.entry(
+                                for: $0, limit: configuration.maxLineBytes, at: now, clockSynchronized: synchronized)
+                        })
+                }
                 source.acknowledge()
             }
         }

@@ -1,0 +1,2 @@
+// The wrappers are header-only; SwiftPM needs one source file to build the target.
+#include "CLinuxShims.h"
