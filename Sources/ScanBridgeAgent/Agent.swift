@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ScanBridgeCore
 import ScanBridgeDevices
+import ScanBridgePayloads
 import ScanBridgeStore
 import ScanBridgeUpstream
 import ServiceLifecycle
@@ -16,6 +17,7 @@ public final class Agent: Service, Sendable {
     let logger: Logger
     let doorbell = Doorbell()
     let outbox: OutboxWriter
+    public let catalog: ProfileCatalog
 
     /// Opens the state (creating the directory, database, agent id and signing key on
     /// first use).
@@ -28,6 +30,15 @@ public final class Agent: Service, Sendable {
                 attributes: [.posixPermissions: 0o750])
         } catch {
             throw StoreError.cannotOpen(path: configuration.stateDirectory, reason: error.localizedDescription)
+        }
+        catalog = try ProfileCatalog.load(directories: configuration.profileDirectories)
+        for (index, device) in configuration.devices.enumerated() {
+            if let profile = device.profile, !catalog.contains(id: profile) {
+                throw ConfigurationError(
+                    key: "devices[\(index)].profile",
+                    message: "no profile \"\(profile)\"; known: \(Set(catalog.profiles.map(\.id)).sorted().joined(separator: ", "))",
+                    source: "configuration")
+            }
         }
         database = try StateDatabase(path: configuration.databasePath)
         agentID = try database.agentID(preferred: configuration.agentID)
@@ -48,8 +59,11 @@ public final class Agent: Service, Sendable {
 
     /// Runs until graceful shutdown (SIGTERM/SIGINT under a ServiceGroup) or cancellation.
     public func run() async throws {
+        let registry = DeviceRegistry(database: database)
         let runners = configuration.devices.map {
-            SerialDeviceRunner(configuration: $0, outbox: outbox, counters: counters, logger: logger)
+            SerialDeviceRunner(
+                configuration: $0, outbox: outbox, registry: registry, catalog: catalog, counters: counters,
+                logger: logger)
         }
         let batches = OutboxBatches(database: database)
         let unparked = try batches.unpark()

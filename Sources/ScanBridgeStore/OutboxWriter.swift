@@ -71,11 +71,6 @@ public actor OutboxWriter {
                 INSERT INTO events (seq, id, type, device_id, occurred_at_us, stored_at_us, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
-        let insertQuarantine = try db.cachedStatement(
-            sql: """
-                INSERT INTO quarantine (id, device_id, received_at_us, reason_code, reason, raw, profile)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
         var counts: [DeviceCountKey: (count: Int64, last: Int64)] = [:]
         var result: [[Int64]] = []
         result.reserveCapacity(groups.count)
@@ -89,11 +84,8 @@ public actor OutboxWriter {
                     seq, event.id.description, event.type.rawValue, event.device.id,
                     event.occurredAt.microsecondsSinceEpoch, now, Data(event.serialized(seq: seq)),
                 ])
-                if let quarantine = entry.quarantine {
-                    try insertQuarantine.execute(arguments: [
-                        event.id.description, event.device.id, event.occurredAt.microsecondsSinceEpoch,
-                        quarantine.reasonCode, quarantine.reason, Data(quarantine.raw), quarantine.profile,
-                    ])
+                for effect in entry.effects {
+                    try apply(effect, for: event, now: now, db: db)
                 }
                 let key = DeviceCountKey(deviceID: event.device.id, type: event.type.rawValue)
                 let previous = counts[key]
@@ -114,6 +106,44 @@ public actor OutboxWriter {
                 arguments: [key.deviceID, key.type, value.count, value.last])
         }
         return result
+    }
+}
+
+extension OutboxWriter {
+    fileprivate static func apply(_ effect: OutboxEffect, for event: PendingEvent, now: Int64, db: Database) throws {
+        switch effect {
+        case .quarantine(let record):
+            try db.execute(
+                sql: """
+                    INSERT INTO quarantine (id, device_id, received_at_us, reason_code, reason, raw, profile, errors, firmware)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.id.description, event.device.id, event.occurredAt.microsecondsSinceEpoch, record.reasonCode,
+                    record.reason, Data(record.raw), record.profile, record.errorsJSON, record.firmware,
+                ])
+        case .fingerprint(let id, let paths):
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO device_fingerprints (device_id, fingerprint, paths, first_seen_us)
+                    VALUES (?, ?, ?, ?)
+                    """, arguments: [event.device.id, id, paths.joined(separator: "\n"), now])
+        case .alert(let kind, let detail):
+            try db.execute(
+                sql: "INSERT INTO alerts (device_id, kind, detail, raised_at_us) VALUES (?, ?, ?, ?)",
+                arguments: [event.device.id, kind, detail, now])
+        case .device(let record):
+            try DeviceRegistry.upsert(record, at: now, db: db)
+        case .release(let quarantineID):
+            try db.execute(
+                sql: """
+                    UPDATE quarantine SET status = 'released', released_event_id = ?, resolved_at_us = ?
+                    WHERE id = ? AND status = 'held'
+                    """, arguments: [event.id.description, now, quarantineID])
+            guard db.changesCount == 1 else {
+                throw StoreError.inconsistent("quarantine entry \(quarantineID) is no longer held")
+            }
+        }
     }
 }
 

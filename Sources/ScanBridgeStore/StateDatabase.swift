@@ -94,6 +94,33 @@ public final class StateDatabase: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v2-profiles-drift-quarantine") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE quarantine ADD COLUMN errors TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE quarantine ADD COLUMN firmware TEXT;
+                    ALTER TABLE quarantine ADD COLUMN resolution TEXT;
+                    ALTER TABLE quarantine ADD COLUMN resolved_at_us INTEGER;
+                    ALTER TABLE quarantine ADD COLUMN released_event_id TEXT;
+                    CREATE INDEX quarantine_by_status ON quarantine(status, received_at_us);
+                    CREATE TABLE device_fingerprints (
+                        device_id TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        paths TEXT NOT NULL,
+                        first_seen_us INTEGER NOT NULL,
+                        PRIMARY KEY (device_id, fingerprint)
+                    );
+                    CREATE TABLE alerts (
+                        id INTEGER PRIMARY KEY,
+                        device_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        detail TEXT NOT NULL,
+                        raised_at_us INTEGER NOT NULL,
+                        closed_at_us INTEGER,
+                        closed_reason TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -23,11 +23,12 @@ struct SerialHarness {
         outbox = OutboxWriter(database: database)
     }
 
-    func runner(path: String, maxLineBytes: Int = 4096) -> SerialDeviceRunner {
+    func runner(path: String, maxLineBytes: Int = 4096) throws -> SerialDeviceRunner {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return SerialDeviceRunner(
             configuration: .init(path: path, baud: 9600, maxLineBytes: maxLineBytes, id: "dev"), outbox: outbox,
+            registry: DeviceRegistry(database: database), catalog: try ProfileCatalog.load(directories: []),
             counters: counters, logger: logger)
     }
 
@@ -60,7 +61,7 @@ struct SerialReaderTests {
         let terminal = try PseudoTerminal()
         // Written before the agent opens the port: pending input is read, not flushed.
         try terminal.write(Array("BEFORE-OPEN\r\n".utf8))
-        let runner = harness.runner(path: terminal.devicePath)
+        let runner = try harness.runner(path: terminal.devicePath)
         let task = Task { await runner.run() }
         try terminal.write(Array("]C1010950110153".utf8))
         try await Task.sleep(for: .milliseconds(30))
@@ -83,7 +84,7 @@ struct SerialReaderTests {
     func rejected() async throws {
         let harness = try SerialHarness()
         let terminal = try PseudoTerminal()
-        let runner = harness.runner(path: terminal.devicePath, maxLineBytes: 32)
+        let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 32)
         let task = Task { await runner.run() }
         try terminal.write(Array("GOOD1\n".utf8) + Array(repeating: 0x39, count: 5000) + Array("\nGOOD2\n".utf8))
         try terminal.write([0x41, 0xC3, 0x28, 0x42, 0x0A] + Array("GOOD3\n".utf8) + [0x41, 0x07, 0x0A])
@@ -112,7 +113,7 @@ struct SerialReaderTests {
         let link = harness.directory + "/ttyTEST0"
         let first = try PseudoTerminal()
         #expect(symlink(first.devicePath, link) == 0)
-        let runner = harness.runner(path: link)
+        let runner = try harness.runner(path: link)
         let task = Task { await runner.run() }
         try first.write(Array("ONE\r\nHALF".utf8))
         #expect(try await harness.waitForEvents(1))
@@ -138,7 +139,7 @@ struct SerialReaderTests {
     func appearsLater() async throws {
         let harness = try SerialHarness()
         let link = harness.directory + "/ttyLATER"
-        let runner = harness.runner(path: link)
+        let runner = try harness.runner(path: link)
         let task = Task { await runner.run() }
         try await Task.sleep(for: .milliseconds(100))
         let terminal = try PseudoTerminal()

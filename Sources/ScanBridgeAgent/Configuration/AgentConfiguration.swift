@@ -14,6 +14,11 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var maxLineBytes: Int = 4096
         /// Stable id for events and counts; defaults to `serial:<path>`.
         public var id: String?
+        /// The profile id that decodes this device (default: `serial-lines`).
+        public var profile: String?
+        /// Firmware revision, for devices without USB identity; a change between runs is a
+        /// firmware change.
+        public var firmware: String?
 
         public init(
             path: String, framing: Framing = .lines, baud: Int = 9600, maxLineBytes: Int = 4096, id: String? = nil
@@ -44,6 +49,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var agentID: String?
     public var upstream: Upstream?
     public var devices: [SerialDevice] = []
+    /// Directories of operator profiles (`*.json`); default `/etc/scanbridge/profiles.d` when present.
+    public var profileDirectories: [String] = []
     public var logLevel = "info"
 
     public init(stateDirectory: String, signingKeyPath: String? = nil) {

@@ -36,6 +36,9 @@ public enum ConfigurationLoader {
         }
         explicitKey = try applyEnvironment(environment, to: &configuration) || explicitKey
         if !explicitKey { configuration.signingKeyPath = configuration.stateDirectory + "/signing-key.jwk" }
+        if configuration.profileDirectories.isEmpty, FileManager.default.fileExists(atPath: ProfileCatalog.systemDirectory) {
+            configuration.profileDirectories = [ProfileCatalog.systemDirectory]
+        }
         return configuration
     }
 
@@ -70,9 +73,10 @@ public enum ConfigurationLoader {
             case "log_level": configuration.logLevel = try reader.choice(value, key: key, LogLevels.names)
             case "upstream": configuration.upstream = try reader.upstream(value)
             case "devices": configuration.devices = try reader.devices(value)
+            case "profile_dirs": configuration.profileDirectories = try reader.paths(value, key: key)
             default:
                 throw reader.unknown(
-                    key, known: ["state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices"])
+                    key, known: ["state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "profile_dirs"])
             }
         }
         return keyGiven
@@ -185,6 +189,13 @@ struct NodeReader {
         return text
     }
 
+    func paths(_ node: Node, key: String) throws(ConfigurationError) -> [String] {
+        guard let sequence = node.sequence else { throw fail(key, "expected a list of absolute paths") }
+        var paths: [String] = []
+        for (index, item) in sequence.enumerated() { paths.append(try path(item, key: "\(key)[\(index)]")) }
+        return paths
+    }
+
     func integer(_ node: Node, key: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         guard let scalar = node.scalar, let value = Int(scalar.string), range.contains(value) else {
             throw fail(
@@ -264,7 +275,10 @@ struct NodeReader {
                     device.baud = baud
                 case "max_line_bytes": device.maxLineBytes = try integer(value, key: key, 16...1_048_576)
                 case "id": device.id = try string(value, key: key)
-                default: throw unknown(key, known: ["path", "framing", "baud", "max_line_bytes", "id"])
+                case "profile": device.profile = try string(value, key: key)
+                case "firmware": device.firmware = try string(value, key: key)
+                default:
+                    throw unknown(key, known: ["path", "framing", "baud", "max_line_bytes", "id", "profile", "firmware"])
                 }
             }
             guard let path else { throw fail(prefix + ".path", "required") }

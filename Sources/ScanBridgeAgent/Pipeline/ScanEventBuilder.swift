@@ -2,68 +2,171 @@ import ScanBridgeCore
 import ScanBridgePayloads
 import ScanBridgeStore
 
-/// Turns framed payloads into outbox entries: a scan event for good text, a quarantine
-/// record plus a `payload.quarantined` notice (without the payload's bytes or values) for
-/// anything rejected.
+/// Turns framed payloads into outbox entries under the device's profile.
+///
+/// A payload the profile accepts becomes a scan event; anything else becomes a quarantine
+/// record (raw bytes kept locally) plus a `payload.quarantined` notice that carries the
+/// validator's findings but none of the payload's values. A payload shape never seen from
+/// the device before raises `schema.drift_detected` once, ahead of the payload's own event.
 public struct ScanEventBuilder: Sendable {
     public var device: DeviceIdentity
+    let interpreter: PayloadInterpreter
+    var knownFingerprints: Set<String>
+    /// Set when the device names a profile but no version of it matches the device's
+    /// firmware: every payload is then held until a matching version exists.
+    let unmatchedProfile: String?
 
-    public init(device: DeviceIdentity) {
+    public init(
+        device: DeviceIdentity, profile: DeviceProfile?, knownFingerprints: Set<String> = [],
+        unmatchedProfile: String? = nil
+    ) {
         self.device = device
+        self.interpreter = PayloadInterpreter(profile: profile)
+        self.knownFingerprints = knownFingerprints
+        self.unmatchedProfile = unmatchedProfile
+        if let profile { self.device.profile = profile.name }
     }
 
-    public func entry(
+    public static func eventType(for profile: DeviceProfile?) -> EventType {
+        profile?.decoder == .epc ? .rfidObserved : .barcodeScanned
+    }
+
+    public mutating func entries(
         for frame: LineFramer.Frame, limit: Int, at time: Timestamp = .now(), clockSynchronized: Bool = true
-    ) -> OutboxEntry {
+    ) -> [OutboxEntry] {
         switch frame {
         case .line(let bytes):
-            switch ScanText.validate(bytes) {
-            case .success(let text):
-                return OutboxEntry(
+            if let unmatchedProfile {
+                let message = "no version of profile \(unmatchedProfile) matches firmware \(device.firmware ?? "(none)")"
+                return [
+                    quarantined(
+                        bytes, code: "no_profile", problems: [.init(message: message)], at: time,
+                        clockSynchronized: clockSynchronized)
+                ]
+            }
+            switch interpreter.interpret(bytes) {
+            case .accepted(let data, let fingerprint):
+                var entries = drift(fingerprint, raw: bytes, at: time, clockSynchronized: clockSynchronized)
+                var entry = OutboxEntry(
                     event: PendingEvent(
-                        type: .barcodeScanned, occurredAt: time, device: device, data: BarcodeData.json(text: text),
-                        raw: bytes, clockSynchronized: clockSynchronized))
-            case .failure(let rejection):
-                return quarantined(bytes, rejection, length: bytes.count, at: time, clockSynchronized: clockSynchronized)
+                        type: Self.eventType(for: interpreter.profile), occurredAt: time, device: device,
+                        data: data.serializedBytes(), raw: bytes, clockSynchronized: clockSynchronized))
+                if entries.isEmpty, let baseline = baselineEffect(fingerprint) { entry.effects.append(baseline) }
+                entries.append(entry)
+                return entries
+            case .rejected(let code, let problems, let fingerprint):
+                var entries = fingerprint.map { drift($0, raw: bytes, at: time, clockSynchronized: clockSynchronized) } ?? []
+                var notice = quarantined(bytes, code: code, problems: problems, at: time, clockSynchronized: clockSynchronized)
+                if entries.isEmpty, let fingerprint, let baseline = baselineEffect(fingerprint) {
+                    notice.effects.append(baseline)
+                }
+                entries.append(notice)
+                return entries
             }
         case .oversize(let prefix, let totalLength):
-            return quarantined(
-                prefix, .oversize(length: totalLength, limit: limit), length: totalLength, at: time,
-                clockSynchronized: clockSynchronized)
+            let rejection = PayloadRejection.oversize(length: totalLength, limit: limit)
+            return [
+                quarantined(
+                    prefix, code: rejection.code, problems: [.init(message: rejection.description)], at: time,
+                    clockSynchronized: clockSynchronized, length: totalLength)
+            ]
         }
     }
 
     public func incomplete(_ bytes: [UInt8], at time: Timestamp = .now()) -> OutboxEntry {
-        quarantined(bytes, .incompleteAtDisconnect(length: bytes.count), length: bytes.count, at: time)
+        let rejection = PayloadRejection.incompleteAtDisconnect(length: bytes.count)
+        return quarantined(bytes, code: rejection.code, problems: [.init(message: rejection.description)], at: time)
+    }
+
+    /// Shapes are tracked for structured payloads (JSON, GS1, EPC); free text from a plain
+    /// scanner varies with every product and would only raise noise.
+    private var tracksShapes: Bool {
+        switch interpreter.profile?.decoder {
+        case .json?, .gs1?, .epc?: true
+        default: false
+        }
+    }
+
+    /// The first shape a device ever sends is its baseline, recorded without an alert.
+    private mutating func baselineEffect(_ fingerprint: StructuralFingerprint) -> OutboxEffect? {
+        guard tracksShapes, knownFingerprints.isEmpty else { return nil }
+        knownFingerprints.insert(fingerprint.identifier)
+        return .fingerprint(id: fingerprint.identifier, paths: fingerprint.paths)
+    }
+
+    private mutating func drift(
+        _ fingerprint: StructuralFingerprint, raw: [UInt8], at time: Timestamp, clockSynchronized: Bool
+    ) -> [OutboxEntry] {
+        guard tracksShapes, !knownFingerprints.isEmpty, !knownFingerprints.contains(fingerprint.identifier) else {
+            return []
+        }
+        let previous = knownFingerprints.sorted()
+        knownFingerprints.insert(fingerprint.identifier)
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("fingerprint", fingerprint.identifier)
+        writer.key("paths")
+        writer.beginArray()
+        for path in fingerprint.paths { writer.string(path) }
+        writer.endArray()
+        writer.key("previous")
+        writer.beginArray()
+        for id in previous { writer.string(id) }
+        writer.endArray()
+        writer.field("profile", device.profile)
+        writer.field("example_raw", Base64.encode(raw))
+        writer.endObject()
+        let detail = "device \(device.id) sent a payload shape never seen before (\(fingerprint.paths.joined(separator: ", ")))"
+        return [
+            OutboxEntry(
+                event: PendingEvent(
+                    type: .schemaDriftDetected, occurredAt: time, device: device, data: writer.bytes, raw: nil,
+                    clockSynchronized: clockSynchronized),
+                effects: [
+                    .fingerprint(id: fingerprint.identifier, paths: fingerprint.paths),
+                    .alert(kind: "schema_drift", detail: detail),
+                ])
+        ]
     }
 
     private func quarantined(
-        _ raw: [UInt8], _ rejection: PayloadRejection, length: Int, at time: Timestamp, clockSynchronized: Bool = true
+        _ raw: [UInt8], code: String, problems: [PayloadInterpreter.Problem], at time: Timestamp,
+        clockSynchronized: Bool = true, length: Int? = nil
     ) -> OutboxEntry {
         let id = UUIDv7(timestamp: time)
+        let errors = Self.errorsJSON(problems)
         var writer = JSONWriter()
         writer.beginObject()
         writer.field("quarantine_id", id.description)
-        writer.field("reason", rejection.code)
-        writer.field("detail", rejection.description)
-        writer.field("length", Int64(length))
+        writer.field("profile", device.profile)
+        writer.field("reason", code)
+        writer.key("errors")
+        writer.raw(errors)
+        writer.field("length", Int64(length ?? raw.count))
         writer.endObject()
         return OutboxEntry(
             event: PendingEvent(
                 id: id, type: .payloadQuarantined, occurredAt: time, device: device, data: writer.bytes, raw: nil,
                 clockSynchronized: clockSynchronized),
-            quarantine: QuarantineRecord(
-                reasonCode: rejection.code, reason: rejection.description, raw: raw, profile: device.profile))
+            effects: [
+                .quarantine(
+                    QuarantineRecord(
+                        reasonCode: code, reason: problems.first?.message ?? code, raw: raw, profile: device.profile,
+                        errorsJSON: String(decoding: errors, as: UTF8.self), firmware: device.firmware))
+            ])
     }
-}
 
-/// The `data` of a `barcode.scanned` event.
-enum BarcodeData {
-    static func json(text: String) -> [UInt8] {
+    static func errorsJSON(_ problems: [PayloadInterpreter.Problem]) -> [UInt8] {
         var writer = JSONWriter()
-        writer.beginObject()
-        writer.field("text", text)
-        writer.endObject()
+        writer.beginArray()
+        for problem in problems.prefix(50) {
+            writer.beginObject()
+            writer.field("instance", problem.instance)
+            writer.field("schema", problem.schema)
+            writer.field("message", problem.message)
+            writer.endObject()
+        }
+        writer.endArray()
         return writer.bytes
     }
 }

@@ -9,30 +9,39 @@ public struct SerialDeviceRunner: Sendable {
     public let configuration: AgentConfiguration.SerialDevice
     public let source: SerialInputSource
     let outbox: OutboxWriter
+    let registry: DeviceRegistry
+    let catalog: ProfileCatalog
     let counters: AgentCounters
     let logger: Logger
 
     public init(
-        configuration: AgentConfiguration.SerialDevice, outbox: OutboxWriter, counters: AgentCounters, logger: Logger
+        configuration: AgentConfiguration.SerialDevice, outbox: OutboxWriter, registry: DeviceRegistry,
+        catalog: ProfileCatalog, counters: AgentCounters, logger: Logger
     ) {
         self.configuration = configuration
         self.source = SerialInputSource(path: configuration.path, baud: configuration.baud)
         self.outbox = outbox
+        self.registry = registry
+        self.catalog = catalog
         self.counters = counters
         var logger = logger
         logger[metadataKey: "device"] = "\(configuration.path)"
         self.logger = logger
     }
 
+    public static let defaultProfile = "serial-lines"
+
+    public var profileID: String { configuration.profile ?? Self.defaultProfile }
+
     public var identity: DeviceIdentity {
-        DeviceIdentity(id: configuration.deviceID, transport: .serial, profile: "serial-lines@1")
+        DeviceIdentity(id: configuration.deviceID, firmware: configuration.firmware, transport: .serial)
     }
 
     /// Runs until ``SerialInputSource/stop()``; every chunk read is committed before the
     /// next is read.
     public func run() async {
+        var builder = await prepare()
         var framer = LineFramer(maximumLength: configuration.maxLineBytes)
-        let builder = ScanEventBuilder(device: identity)
         source.start()
         for await input in source.inputs {
             switch input {
@@ -50,15 +59,67 @@ public struct SerialDeviceRunner: Sendable {
                 if !frames.isEmpty {
                     let now = Timestamp.now()
                     let synchronized = SystemClock.isSynchronized
-                    await store(
-                        frames.map {
-                            builder.entry(
-                                for: $0, limit: configuration.maxLineBytes, at: now, clockSynchronized: synchronized)
-                        })
+                    var entries: [OutboxEntry] = []
+                    for frame in frames {
+                        entries += builder.entries(
+                            for: frame, limit: configuration.maxLineBytes, at: now, clockSynchronized: synchronized)
+                    }
+                    await store(entries)
                 }
                 source.acknowledge()
             }
         }
+    }
+
+    /// Resolves the profile, loads the shapes already seen, and reports a firmware change
+    /// (once: the new revision is recorded in the same transaction as the event).
+    private func prepare() async -> ScanEventBuilder {
+        let profile = catalog.resolve(id: profileID, firmware: configuration.firmware)
+        var device = identity
+        device.profile = profile?.name
+        if profile == nil {
+            logger.error(
+                "no version of profile \(profileID) matches firmware \(configuration.firmware ?? "(none)"); every payload is held in quarantine until one does"
+            )
+        }
+        let record = DeviceRecord(
+            id: device.id, path: configuration.path, firmware: configuration.firmware, transport: "serial",
+            profile: device.profile)
+        var known: Set<String> = []
+        do {
+            known = try registry.fingerprints(of: device.id)
+            if let previous = try registry.device(device.id), previous.firmware != configuration.firmware {
+                logger.warning(
+                    "firmware changed from \(previous.firmware ?? "(none)") to \(configuration.firmware ?? "(none)"); payloads are checked against profile \(device.profile ?? profileID)"
+                )
+                var writer = JSONWriter()
+                writer.beginObject()
+                writer.field("old", previous.firmware)
+                writer.field("new", configuration.firmware)
+                writer.field("profile", device.profile)
+                writer.endObject()
+                let event = PendingEvent(
+                    type: .deviceFirmwareChanged, occurredAt: .now(), device: device, data: writer.bytes, raw: nil,
+                    clockSynchronized: SystemClock.isSynchronized)
+                await store([
+                    OutboxEntry(
+                        event: event,
+                        effects: [
+                            .device(record),
+                            .alert(
+                                kind: "firmware_changed",
+                                detail: "firmware \(previous.firmware ?? "(none)") → \(configuration.firmware ?? "(none)")"),
+                        ])
+                ])
+            } else {
+                try registry.record(record)
+            }
+        } catch {
+            logger.error("cannot read or record the device's history: \(error)")
+        }
+        return ScanEventBuilder(
+            device: device, profile: profile, knownFingerprints: known,
+            unmatchedProfile: profile == nil ? profileID : nil)
     }
 
     /// Retries a failed commit (disk full, I/O error) until it succeeds or the agent stops:
@@ -70,9 +131,10 @@ public struct SerialDeviceRunner: Sendable {
             do {
                 try await outbox.append(entries)
                 let scanned = entries.filter { $0.event.type == .barcodeScanned }.count
+                let quarantined = entries.filter { $0.event.type == .payloadQuarantined }.count
                 counters.update {
                     $0.scanned += scanned
-                    $0.quarantined += entries.count - scanned
+                    $0.quarantined += quarantined
                 }
                 return
             } catch {

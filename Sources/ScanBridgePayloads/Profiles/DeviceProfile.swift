@@ -1,0 +1,55 @@
+/// How to understand one kind of device: how it frames and encodes its payloads, which
+/// schema a payload must satisfy, and how to turn it into an event's `data`.
+///
+/// Profiles are data, written by operators (`profiles.d/*.json`) or shipped built in, so a
+/// firmware update that changes a payload is answered with a new profile version, not a new
+/// agent release.
+public struct DeviceProfile: Sendable {
+    public enum Decoder: Sendable, Equatable {
+        case text
+        case json
+        case gs1
+        case epc
+        case readerProtocol(String)
+
+        var name: String {
+            switch self {
+            case .text: "text"
+            case .json: "json"
+            case .gs1: "gs1"
+            case .epc: "epc"
+            case .readerProtocol(let name): name
+            }
+        }
+    }
+
+    public struct Match: Sendable {
+        public var vendorID: String?
+        public var productID: String?
+        public var serial: String?
+        public var firmware: FirmwareRequirement?
+    }
+
+    public var id: String
+    public var version: Int
+    public var match: Match
+    public var framing: String
+    public var decoder: Decoder
+    public var schema: JSONSchema?
+    public var normalisation: PayloadNormalisation?
+    /// Where the profile came from, for `profiles list` and error messages.
+    public var source: String
+
+    /// `id@version`, as events name it.
+    public var name: String { "\(id)@\(version)" }
+
+    /// Whether the profile applies to a device with this identity, judged with the firmware
+    /// the device had when the payload arrived.
+    public func matches(vendorID: String?, productID: String?, serial: String?, firmware: String?) -> Bool {
+        if let wanted = match.vendorID, wanted.lowercased() != vendorID?.lowercased() { return false }
+        if let wanted = match.productID, wanted.lowercased() != productID?.lowercased() { return false }
+        if let wanted = match.serial, wanted != serial { return false }
+        if let requirement = match.firmware, !requirement.isSatisfied(by: firmware) { return false }
+        return true
+    }
+}
