@@ -36,7 +36,8 @@ public final class Agent: Service, Sendable {
             if let profile = device.profile, !catalog.contains(id: profile) {
                 throw ConfigurationError(
                     key: "devices[\(index)].profile",
-                    message: "no profile \"\(profile)\"; known: \(Set(catalog.profiles.map(\.id)).sorted().joined(separator: ", "))",
+                    message:
+                        "no profile \"\(profile)\"; known: \(Set(catalog.profiles.map(\.id)).sorted().joined(separator: ", "))",
                     source: "configuration")
             }
         }

@@ -15,7 +15,8 @@ public struct DeviceRegistry: Sendable {
                 try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE id = ?", arguments: [id]).map {
                     DeviceRecord(
                         id: $0["id"], path: $0["path"], vendorID: $0["vendor_id"], productID: $0["product_id"],
-                        serial: $0["serial"], firmware: $0["firmware"], transport: $0["transport"], profile: $0["profile"])
+                        serial: $0["serial"], firmware: $0["firmware"], transport: $0["transport"],
+                        profile: $0["profile"])
                 }
             }
         } catch { throw StoreError.classify(error, path: database.path) }
@@ -24,7 +25,8 @@ public struct DeviceRegistry: Sendable {
     /// Records a device seen for the first time (no event: a first sighting is not a change).
     public func record(_ device: DeviceRecord) throws(StoreError) {
         do {
-            try database.pool.write { db in try Self.upsert(device, at: Timestamp.now().microsecondsSinceEpoch, db: db) }
+            try database.pool.write { db in try Self.upsert(device, at: Timestamp.now().microsecondsSinceEpoch, db: db)
+            }
         } catch { throw StoreError.classify(error, path: database.path) }
     }
 
@@ -32,7 +34,10 @@ public struct DeviceRegistry: Sendable {
     public func fingerprints(of deviceID: String) throws(StoreError) -> Set<String> {
         do {
             return try database.pool.read { db in
-                Set(try String.fetchAll(db, sql: "SELECT fingerprint FROM device_fingerprints WHERE device_id = ?", arguments: [deviceID]))
+                Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT fingerprint FROM device_fingerprints WHERE device_id = ?",
+                        arguments: [deviceID]))
             }
         } catch { throw StoreError.classify(error, path: database.path) }
     }
@@ -47,7 +52,8 @@ public struct DeviceRegistry: Sendable {
                     transport = excluded.transport, profile = excluded.profile, last_seen_us = excluded.last_seen_us
                 """,
             arguments: [
-                device.id, device.path, device.vendorID, device.productID, device.serial, device.firmware, device.transport,
+                device.id, device.path, device.vendorID, device.productID, device.serial, device.firmware,
+                device.transport,
                 device.profile, now, now,
             ])
     }

@@ -25,6 +25,9 @@ public struct OutboxStatus: Sendable {
     public var pendingBatches: Int
     public var parked: [ParkedBatch]
     public var quarantineHeld: Int
+    public var quarantineReleased: Int
+    public var quarantineDiscarded: Int
+    public var alerts: [QuarantineStore.Alert]
     public var devices: [Device]
 
     public static func read(_ database: StateDatabase) throws(StoreError) -> OutboxStatus {
@@ -46,7 +49,16 @@ public struct OutboxStatus: Sendable {
                     db,
                     sql: "SELECT batch_seq, status, last_error FROM batches WHERE status = 'parked' ORDER BY batch_seq"
                 ).map { ParkedBatch(batchSeq: $0["batch_seq"], status: $0["status"], error: $0["last_error"]) }
-                let held = try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine WHERE status = 'held'") ?? 0
+                var quarantine: [String: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM quarantine GROUP BY status") {
+                    quarantine[row["status"]] = row["n"]
+                }
+                let alerts = try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE closed_at_us IS NULL ORDER BY id")
+                    .map {
+                        QuarantineStore.Alert(
+                            id: $0["id"], deviceID: $0["device_id"], kind: $0["kind"], detail: $0["detail"],
+                            raisedAt: Timestamp(microsecondsSinceEpoch: $0["raised_at_us"]))
+                    }
                 var devices: [String: Device] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT device_id, type, count, last_at_us FROM device_counts") {
                     let id: String = row["device_id"]
@@ -62,7 +74,9 @@ public struct OutboxStatus: Sendable {
                     backlogEvents: lastSeq - acknowledgedSeq,
                     oldestUnsentAt: oldest.map(Timestamp.init(microsecondsSinceEpoch:)),
                     lastAcknowledgedAt: ackedAt.map(Timestamp.init(microsecondsSinceEpoch:)),
-                    pendingBatches: pending, parked: parked, quarantineHeld: held,
+                    pendingBatches: pending, parked: parked, quarantineHeld: quarantine["held"] ?? 0,
+                    quarantineReleased: quarantine["released"] ?? 0, quarantineDiscarded: quarantine["discarded"] ?? 0,
+                    alerts: alerts,
                     devices: devices.values.sorted { $0.id < $1.id })
             }
         } catch {
@@ -96,6 +110,25 @@ public struct OutboxStatus: Sendable {
         }
         writer.endArray()
         writer.field("quarantine_held", Int64(quarantineHeld))
+        writer.key("quarantine")
+        writer.beginObject()
+        writer.field("held", Int64(quarantineHeld))
+        writer.field("released", Int64(quarantineReleased))
+        writer.field("discarded", Int64(quarantineDiscarded))
+        writer.endObject()
+        writer.field("drift_alerts_open", Int64(alerts.count))
+        writer.key("alerts")
+        writer.beginArray()
+        for alert in alerts {
+            writer.beginObject()
+            writer.field("id", alert.id)
+            writer.field("device", alert.deviceID)
+            writer.field("kind", alert.kind)
+            writer.field("detail", alert.detail)
+            writer.field("raised_at", alert.raisedAt.iso8601)
+            writer.endObject()
+        }
+        writer.endArray()
         writer.key("devices")
         writer.beginArray()
         for device in devices {

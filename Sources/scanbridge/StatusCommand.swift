@@ -39,7 +39,14 @@ struct StatusCommand: ParsableCommand {
             } ?? "-"
         print("backlog          \(status.backlogEvents) events (oldest unsent \(age))")
         print("last ack         \(status.lastAcknowledgedAt?.iso8601 ?? "never")")
-        print("quarantine       \(status.quarantineHeld) held")
+        print(
+            "quarantine       \(status.quarantineHeld) held, \(status.quarantineReleased) released, \(status.quarantineDiscarded) discarded"
+        )
+        for alert in status.alerts {
+            print(
+                "ALERT            \(alert.raisedAt.iso8601) \(alert.deviceID): \(alert.kind.replacingOccurrences(of: "_", with: " ")) — \(alert.detail)"
+            )
+        }
         for batch in status.parked {
             print("PARKED           batch \(batch.batchSeq): \(batch.error ?? "rejected")")
         }

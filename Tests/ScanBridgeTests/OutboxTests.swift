@@ -51,7 +51,8 @@ struct OutboxTests {
         let writer = OutboxWriter(database: database)
         let now = Timestamp.now()
         let first = try await writer.append(Self.entry("a", at: now))
-        let second = try await writer.append(Self.entry("b", at: now.adding(microseconds: -3_600_000_000), synchronized: false))
+        let second = try await writer.append(
+            Self.entry("b", at: now.adding(microseconds: -3_600_000_000), synchronized: false))
         #expect(first == 1 && second == 2)
         let body = try await database.pool.read { db in
             try Data.fetchOne(db, sql: "SELECT body FROM events WHERE seq = 2")

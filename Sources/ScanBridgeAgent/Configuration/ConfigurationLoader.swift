@@ -36,7 +36,9 @@ public enum ConfigurationLoader {
         }
         explicitKey = try applyEnvironment(environment, to: &configuration) || explicitKey
         if !explicitKey { configuration.signingKeyPath = configuration.stateDirectory + "/signing-key.jwk" }
-        if configuration.profileDirectories.isEmpty, FileManager.default.fileExists(atPath: ProfileCatalog.systemDirectory) {
+        if configuration.profileDirectories.isEmpty,
+            FileManager.default.fileExists(atPath: ProfileCatalog.systemDirectory)
+        {
             configuration.profileDirectories = [ProfileCatalog.systemDirectory]
         }
         return configuration
@@ -76,7 +78,8 @@ public enum ConfigurationLoader {
             case "profile_dirs": configuration.profileDirectories = try reader.paths(value, key: key)
             default:
                 throw reader.unknown(
-                    key, known: ["state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "profile_dirs"])
+                    key,
+                    known: ["state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "profile_dirs"])
             }
         }
         return keyGiven
@@ -278,7 +281,8 @@ struct NodeReader {
                 case "profile": device.profile = try string(value, key: key)
                 case "firmware": device.firmware = try string(value, key: key)
                 default:
-                    throw unknown(key, known: ["path", "framing", "baud", "max_line_bytes", "id", "profile", "firmware"])
+                    throw unknown(
+                        key, known: ["path", "framing", "baud", "max_line_bytes", "id", "profile", "firmware"])
                 }
             }
             guard let path else { throw fail(prefix + ".path", "required") }

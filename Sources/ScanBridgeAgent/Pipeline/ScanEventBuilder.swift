@@ -37,7 +37,8 @@ public struct ScanEventBuilder: Sendable {
         switch frame {
         case .line(let bytes):
             if let unmatchedProfile {
-                let message = "no version of profile \(unmatchedProfile) matches firmware \(device.firmware ?? "(none)")"
+                let message =
+                    "no version of profile \(unmatchedProfile) matches firmware \(device.firmware ?? "(none)")"
                 return [
                     quarantined(
                         bytes, code: "no_profile", problems: [.init(message: message)], at: time,
@@ -55,8 +56,10 @@ public struct ScanEventBuilder: Sendable {
                 entries.append(entry)
                 return entries
             case .rejected(let code, let problems, let fingerprint):
-                var entries = fingerprint.map { drift($0, raw: bytes, at: time, clockSynchronized: clockSynchronized) } ?? []
-                var notice = quarantined(bytes, code: code, problems: problems, at: time, clockSynchronized: clockSynchronized)
+                var entries =
+                    fingerprint.map { drift($0, raw: bytes, at: time, clockSynchronized: clockSynchronized) } ?? []
+                var notice = quarantined(
+                    bytes, code: code, problems: problems, at: time, clockSynchronized: clockSynchronized)
                 if entries.isEmpty, let fingerprint, let baseline = baselineEffect(fingerprint) {
                     notice.effects.append(baseline)
                 }
@@ -116,7 +119,8 @@ public struct ScanEventBuilder: Sendable {
         writer.field("profile", device.profile)
         writer.field("example_raw", Base64.encode(raw))
         writer.endObject()
-        let detail = "device \(device.id) sent a payload shape never seen before (\(fingerprint.paths.joined(separator: ", ")))"
+        let detail =
+            "device \(device.id) sent a payload shape never seen before (\(fingerprint.paths.joined(separator: ", ")))"
         return [
             OutboxEntry(
                 event: PendingEvent(

@@ -108,7 +108,8 @@ public struct SerialDeviceRunner: Sendable {
                             .device(record),
                             .alert(
                                 kind: "firmware_changed",
-                                detail: "firmware \(previous.firmware ?? "(none)") → \(configuration.firmware ?? "(none)")"),
+                                detail:
+                                    "firmware \(previous.firmware ?? "(none)") → \(configuration.firmware ?? "(none)")"),
                         ])
                 ])
             } else {

@@ -12,7 +12,7 @@ public struct DeviceProfile: Sendable {
         case epc
         case readerProtocol(String)
 
-        var name: String {
+        public var name: String {
             switch self {
             case .text: "text"
             case .json: "json"
@@ -39,6 +39,8 @@ public struct DeviceProfile: Sendable {
     public var normalisation: PayloadNormalisation?
     /// Where the profile came from, for `profiles list` and error messages.
     public var source: String
+
+    public var decoderName: String { decoder.name }
 
     /// `id@version`, as events name it.
     public var name: String { "\(id)@\(version)" }

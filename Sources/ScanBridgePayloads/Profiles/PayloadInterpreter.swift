@@ -33,7 +33,8 @@ public struct PayloadInterpreter: Sendable {
         switch ScanText.validate(line) {
         case .success(let valid): text = valid
         case .failure(let rejection):
-            return .rejected(code: rejection.code, problems: [Problem(message: rejection.description)], fingerprint: nil)
+            return .rejected(
+                code: rejection.code, problems: [Problem(message: rejection.description)], fingerprint: nil)
         }
         let payload: JSONValue
         let fingerprint: StructuralFingerprint
@@ -71,7 +72,9 @@ public struct PayloadInterpreter: Sendable {
             }
         }
         if case .object = payload { return .accepted(data: payload, fingerprint: fingerprint) }
-        if case .string(let text) = payload { return .accepted(data: .object(["text": .string(text)]), fingerprint: fingerprint) }
+        if case .string(let text) = payload {
+            return .accepted(data: .object(["text": .string(text)]), fingerprint: fingerprint)
+        }
         return .accepted(data: .object(["value": payload]), fingerprint: fingerprint)
     }
 

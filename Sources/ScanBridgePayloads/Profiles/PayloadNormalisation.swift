@@ -43,16 +43,19 @@ public struct PayloadNormalisation: Sendable {
                 _ = data.append(key: field.name, value: value)
                 continue
             }
-            let number: JSONNumber
+            let literal: String
             switch value {
-            case .number(let n): number = n
+            case .number(let n): literal = n.literal
             case .string(let text):
-                guard let parsed = JSONNumber(text.trimmingSpaces) else {
-                    return .failure(Failure(pointer: field.value.description, message: "not a decimal number (field \(field.name))"))
+                guard JSONNumber(text.trimmingSpaces) != nil else {
+                    return .failure(
+                        Failure(pointer: field.value.description, message: "not a decimal number (field \(field.name))")
+                    )
                 }
-                number = parsed
+                literal = text.trimmingSpaces
             default:
-                return .failure(Failure(pointer: field.value.description, message: "expected a number or numeric string"))
+                return .failure(
+                    Failure(pointer: field.value.description, message: "expected a number or numeric string"))
             }
             var mapping: UnitMapping
             switch unit {
@@ -70,19 +73,58 @@ public struct PayloadNormalisation: Sendable {
                     return .failure(Failure(pointer: pointer.description, message: "unit is not one the profile maps"))
                 }
             }
-            guard let shifted = mapping.shift == 0 ? number : number.shifted(byPowerOfTen: mapping.shift),
-                let decimal = shifted.plainDecimal()
-            else {
+            guard let decimal = Self.plainDecimal(literal, shift: mapping.shift) else {
                 return .failure(Failure(pointer: field.value.description, message: "number out of range"))
             }
-            _ = data.append(key: field.name, value: .object(["value": .string(decimal), "unit": .string(mapping.code)]))
+            _ = data.append(
+                key: field.name, value: .object(["value": .string(decimal), "unit": .string(mapping.code)]))
         }
         return .success(.object(data))
     }
 
-    static func isUNECECode(_ text: String) -> Bool {
-        (2...3).contains(text.utf8.count) && text.utf8.allSatisfy { (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }
+    /// The exact value of a JSON number literal times 10^shift, written without exponent and
+    /// keeping the device's precision: `"12.500"` stays `"12.500"`, `250` g shifted by -3 is
+    /// `"0.250"` kg, `1.5e2` is `"150"`.
+    public static func plainDecimal(_ literal: String, shift: Int = 0) -> String? {
+        var text = Substring(literal)
+        let negative = text.first == "-"
+        if negative { text = text.dropFirst() }
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            guard let value = Int(text[text.index(after: e)...]), abs(value) <= 1000 else { return nil }
+            exponent = value
+            text = text[..<e]
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) })
+        else {
+            return nil
+        }
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        var digits = String(parts[0]) + fraction
+        let scale = fraction.count - exponent - shift
+        var result: String
+        if scale <= 0 {
+            result = digits + String(repeating: "0", count: -scale)
+        } else {
+            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
+            let point = digits.index(digits.endIndex, offsetBy: -scale)
+            result = String(digits[..<point]) + "." + String(digits[point...])
+        }
+        while result.count > 1, result.first == "0", result.dropFirst().first?.isASCIIDigit == true {
+            result.removeFirst()
+        }
+        return negative ? "-" + result : result
     }
+
+    static func isUNECECode(_ text: String) -> Bool {
+        (2...3).contains(text.utf8.count)
+            && text.utf8.allSatisfy { (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
 extension String {

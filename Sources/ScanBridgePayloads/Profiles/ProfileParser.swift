@@ -18,7 +18,9 @@ public enum ProfileParser {
         }
         guard case .object(let root) = document else { throw fail("", "a profile is one JSON object") }
         for key in root.keys where !topLevelKeys.contains(key) {
-            throw fail("/" + JSONPointer.escape(key), "unknown member; known: \(topLevelKeys.sorted().joined(separator: ", "))")
+            throw fail(
+                "/" + JSONPointer.escape(key), "unknown member; known: \(topLevelKeys.sorted().joined(separator: ", "))"
+            )
         }
         guard case .string(let id)? = root["id"], !id.isEmpty, !id.contains("@") else {
             throw fail("/id", "required: a non-empty string without @")
@@ -30,7 +32,9 @@ public enum ProfileParser {
         if let value = root["match"] {
             guard case .object(let object) = value else { throw fail("/match", "expected an object") }
             for member in object {
-                guard case .string(let text) = member.value else { throw fail("/match/\(member.key)", "expected a string") }
+                guard case .string(let text) = member.value else {
+                    throw fail("/match/\(member.key)", "expected a string")
+                }
                 switch member.key {
                 case "vendor_id": match.vendorID = text
                 case "product_id": match.productID = text
@@ -41,7 +45,9 @@ public enum ProfileParser {
                     }
                     match.firmware = requirement
                 default:
-                    throw fail("/match/" + JSONPointer.escape(member.key), "unknown; known: vendor_id, product_id, serial, firmware")
+                    throw fail(
+                        "/match/" + JSONPointer.escape(member.key),
+                        "unknown; known: vendor_id, product_id, serial, firmware")
                 }
             }
         }
