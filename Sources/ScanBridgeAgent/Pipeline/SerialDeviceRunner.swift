@@ -123,6 +123,25 @@ public struct SerialDeviceRunner: Sendable {
             unmatchedProfile: profile == nil ? profileID : nil)
     }
 
+    /// Tells the operator, in plain words, about payloads held back and shapes never seen.
+    private func report(_ entries: [OutboxEntry]) {
+        for entry in entries {
+            switch entry.event.type {
+            case .payloadQuarantined:
+                let reason = entry.quarantine?.reason ?? "rejected"
+                logger.warning(
+                    "payload held in quarantine: \(reason) — see `scanbridge quarantine list`",
+                    metadata: ["quarantine_id": "\(entry.event.id)", "profile": "\(entry.event.device.profile ?? "-")"])
+            case .schemaDriftDetected:
+                logger.error(
+                    "payload shape changed: this device sends a structure its earlier payloads never had — check its firmware and profile \(entry.event.device.profile ?? "-")"
+                )
+            default:
+                break
+            }
+        }
+    }
+
     /// Retries a failed commit (disk full, I/O error) until it succeeds or the agent stops:
     /// nothing read is dropped, and the device is not read further meanwhile.
     private func store(_ entries: [OutboxEntry]) async {
@@ -131,6 +150,7 @@ public struct SerialDeviceRunner: Sendable {
         while true {
             do {
                 try await outbox.append(entries)
+                report(entries)
                 let scanned = entries.filter { $0.event.type == .barcodeScanned }.count
                 let quarantined = entries.filter { $0.event.type == .payloadQuarantined }.count
                 counters.update {
