@@ -73,6 +73,11 @@ struct SigningTests {
         }
         let trusted = try TrustedKeys.load(path: path)
         #expect(trusted[key.kid] != nil)
+        chmod(path, 0o600)
+        if geteuid() == 0 {
+            chown(path, 4242, 4242)
+            #expect(throws: KeyError.wrongOwner(path: path, owner: 4242, user: 0)) { try SigningKey.load(path: path) }
+        }
     }
 
     @Test("--trust accepts a single JWK or a JWKS, and refuses a mislabelled kid")

@@ -1,6 +1,7 @@
-public enum KeyError: Error, CustomStringConvertible, Sendable {
+public enum KeyError: Error, Equatable, CustomStringConvertible, Sendable {
     case unreadable(path: String, reason: String)
     case tooOpen(path: String, mode: String)
+    case wrongOwner(path: String, owner: UInt32, user: UInt32)
     case malformed(path: String, reason: String)
     case alreadyExists(path: String)
     case cannotWrite(path: String, reason: String)
@@ -11,6 +12,8 @@ public enum KeyError: Error, CustomStringConvertible, Sendable {
             "\(path): cannot read key (\(reason))"
         case .tooOpen(let path, let mode):
             "\(path): signing key has mode \(mode), readable by group or others — run `chmod 600 \(path)` (and keep it owned by the service user)"
+        case .wrongOwner(let path, let owner, let user):
+            "\(path): signing key is owned by uid \(owner), but the agent runs as uid \(user) — run `chown` so the service user owns it (and only it can read it)"
         case .malformed(let path, let reason):
             "\(path): not a usable Ed25519 JWK (\(reason))"
         case .alreadyExists(let path):

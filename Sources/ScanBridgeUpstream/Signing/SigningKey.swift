@@ -38,6 +38,9 @@ public struct SigningKey: Sendable {
         if info.st_mode & 0o077 != 0 {
             throw .tooOpen(path: path, mode: String(info.st_mode & 0o777, radix: 8))
         }
+        if info.st_uid != geteuid() {
+            throw .wrongOwner(path: path, owner: info.st_uid, user: geteuid())
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
