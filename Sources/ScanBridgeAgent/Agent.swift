@@ -17,6 +17,7 @@ public final class Agent: Service, Sendable {
     let logger: Logger
     let doorbell = Doorbell()
     let outbox: OutboxWriter
+    let storage: StorageState
     public let catalog: ProfileCatalog
 
     /// Opens the state (creating the directory, database, agent id and signing key on
@@ -41,7 +42,9 @@ public final class Agent: Service, Sendable {
                     source: "configuration")
             }
         }
-        database = try StateDatabase(path: configuration.databasePath)
+        database = try StateDatabase(
+            path: configuration.databasePath, maximumBytes: configuration.stateMaxMegabytes.map { $0 << 20 },
+            headroomBytes: 2 * (configuration.upstream?.batchLimits.maxBytes ?? BatchLimits.default.maxBytes) + 65_536)
         agentID = try database.agentID(preferred: configuration.agentID)
         let (key, created) = try SigningKey.loadOrCreate(path: configuration.signingKeyPath)
         if created {
@@ -51,6 +54,7 @@ public final class Agent: Service, Sendable {
         }
         self.key = key
         let doorbell = self.doorbell
+        storage = StorageState(doorbell: doorbell)
         let counters = self.counters
         outbox = OutboxWriter(database: database) { _, count in
             counters.update { $0.stored += count }
@@ -63,8 +67,8 @@ public final class Agent: Service, Sendable {
         let registry = DeviceRegistry(database: database)
         let runners = configuration.devices.map {
             SerialDeviceRunner(
-                configuration: $0, outbox: outbox, registry: registry, catalog: catalog, counters: counters,
-                logger: logger)
+                configuration: $0, outbox: outbox, registry: registry, catalog: catalog, storage: storage,
+                counters: counters, logger: logger)
         }
         let batches = OutboxBatches(database: database)
         let unparked = try batches.unpark()
@@ -85,7 +89,7 @@ public final class Agent: Service, Sendable {
             let forwarder = Forwarder(
                 agentID: agentID, key: key, batches: batches, upstream: upstream, limits: settings.batchLimits,
                 retryCapMilliseconds: settings.retryCapMilliseconds, doorbell: doorbell, counters: counters,
-                logger: logger)
+                storage: storage, retentionHours: configuration.retentionHours, logger: logger)
             return Task { await forwarder.run() }
         }
         await withTaskGroup(of: Void.self) { group in

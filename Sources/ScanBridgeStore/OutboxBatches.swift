@@ -149,6 +149,30 @@ public struct OutboxBatches: Sendable {
         }
     }
 
+    /// Deletes acknowledged events and batches acknowledged before `cutoff` (the receiver
+    /// holds them), always keeping the newest acknowledged batch, which anchors the chain and
+    /// says how far acknowledgement went.
+    @discardableResult
+    public func prune(acknowledgedBefore cutoff: Timestamp) throws(StoreError) -> (events: Int, batches: Int) {
+        try write { db in
+            guard
+                let newest = try Int64.fetchOne(
+                    db, sql: "SELECT max(batch_seq) FROM batches WHERE status = 'acknowledged'"),
+                let through = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT max(batch_seq) AS batch_seq, max(last_seq) AS last_seq FROM batches
+                        WHERE status = 'acknowledged' AND acked_at_us < ? AND batch_seq < ?
+                        """, arguments: [cutoff.microsecondsSinceEpoch, newest]),
+                let batchSeq = through["batch_seq"] as Int64?, let lastSeq = through["last_seq"] as Int64?
+            else { return (0, 0) }
+            try db.execute(sql: "DELETE FROM events WHERE seq <= ?", arguments: [lastSeq])
+            let events = db.changesCount
+            try db.execute(sql: "DELETE FROM batches WHERE batch_seq <= ?", arguments: [batchSeq])
+            return (events, db.changesCount)
+        }
+    }
+
     private static func chainHead(_ db: Database) throws -> ChainHead {
         guard
             let row = try Row.fetchOne(

@@ -50,8 +50,11 @@ public actor OutboxWriter {
             }
             let batches = group.map(\.entries)
             do {
+                let limit = database.eventPageLimit
+                let path = database.path
                 let sequences = try await database.pool.write { db in
-                    try Self.insert(batches, db: db)
+                    if let limit, try Self.usedPages(db) >= limit { throw StoreError.diskFull(path: path) }
+                    return try Self.insert(batches, db: db)
                 }
                 for (index, item) in group.enumerated() { item.continuation.resume(returning: sequences[index]) }
                 if let last = sequences.last?.last { onCommit(last, taken) }
@@ -63,8 +66,20 @@ public actor OutboxWriter {
         flushing = false
     }
 
+    static func usedPages(_ db: Database) throws -> Int {
+        let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        return pages - free
+    }
+
     private static func insert(_ groups: [[OutboxEntry]], db: Database) throws -> [[Int64]] {
-        var seq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0
+        // Acknowledged events may have been pruned: the batches remember how far seq went.
+        var seq =
+            try Int64.fetchOne(
+                db,
+                sql:
+                    "SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT max(last_seq) FROM batches), 0))"
+            ) ?? 0
         let now = Timestamp.now().microsecondsSinceEpoch
         let insertEvent = try db.cachedStatement(
             sql: """

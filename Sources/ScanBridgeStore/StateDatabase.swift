@@ -14,11 +14,28 @@ public final class StateDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
 
-    public init(path: String) throws(StoreError) {
+    /// The most pages new events may fill, leaving headroom for batches and pruning; `nil`
+    /// without a quota (then only a really full disk stops ingest).
+    public let eventPageLimit: Int?
+
+    /// - Parameters:
+    ///   - maximumBytes: a quota for the database file (`state_max_mb`): a small tablet's
+    ///     disk is shared, and a quota turns "disk full" into a state the agent handles.
+    ///   - headroomBytes: kept free of events under the quota, so the forwarder can still
+    ///     build the batches whose acknowledgement frees space.
+    public init(path: String, maximumBytes: Int? = nil, headroomBytes: Int = 0) throws(StoreError) {
         self.path = path
+        let pageSize = 4096
+        let maximumPages = maximumBytes.map { max(64, $0 / pageSize) }
+        eventPageLimit = maximumPages.map { pages in
+            max(16, pages - max(pages / 10, (headroomBytes + pageSize - 1) / pageSize))
+        }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let maximumPages {
+                try db.execute(sql: "PRAGMA max_page_count = \(maximumPages)")
+            }
         }
         configuration.busyMode = .timeout(10)
         do {

@@ -25,7 +25,7 @@ final class FlakyReceiver: Sendable {
     let store: ReceiverStore
     let intake: BatchIntake
     let script: Mutex<[Behavior]>
-    let fallback: Behavior
+    let fallback: Mutex<Behavior>
     let requests = Mutex<[(at: ContinuousClock.Instant, status: Int)]>([])
     private let task = Mutex<Task<Void, any Error>?>(nil)
 
@@ -35,7 +35,7 @@ final class FlakyReceiver: Sendable {
         logger.logLevel = .critical
         intake = BatchIntake(store: store, trusted: TrustedKeys([key.publicJWK]), logger: logger)
         self.script = Mutex(script)
-        self.fallback = fallback
+        self.fallback = Mutex(fallback)
     }
 
     func start() async throws -> Int {
@@ -43,7 +43,8 @@ final class FlakyReceiver: Sendable {
         router.post("/v1/scan-batches") { request, _ -> Response in
             let buffer = try await request.body.collect(upTo: 16 << 20)
             let body = Array(buffer.readableBytesView)
-            let behavior = self.script.withLock { $0.isEmpty ? self.fallback : $0.removeFirst() }
+            let fallback = self.fallback.withLock { $0 }
+            let behavior = self.script.withLock { $0.isEmpty ? fallback : $0.removeFirst() }
             let reply: (Int, String, [String: String])
             let forward = {
                 self.intake.handle(

@@ -29,6 +29,7 @@ struct SerialHarness {
         return SerialDeviceRunner(
             configuration: .init(path: path, baud: 9600, maxLineBytes: maxLineBytes, id: "dev"), outbox: outbox,
             registry: DeviceRegistry(database: database), catalog: try ProfileCatalog.load(directories: []),
+            storage: StorageState(doorbell: Doorbell()),
             counters: counters, logger: logger)
     }
 

@@ -52,6 +52,10 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Directories of operator profiles (`*.json`); default `/etc/scanbridge/profiles.d` when present.
     public var profileDirectories: [String] = []
     public var logLevel = "info"
+    /// Quota for the state database in MiB (`state_max_mb`); `nil`: the filesystem's space.
+    public var stateMaxMegabytes: Int?
+    /// How long acknowledged events and batches are kept locally (`retention_hours`).
+    public var retentionHours = 168
 
     public init(stateDirectory: String, signingKeyPath: String? = nil) {
         self.stateDirectory = stateDirectory

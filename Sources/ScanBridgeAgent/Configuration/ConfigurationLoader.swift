@@ -76,10 +76,15 @@ public enum ConfigurationLoader {
             case "upstream": configuration.upstream = try reader.upstream(value)
             case "devices": configuration.devices = try reader.devices(value)
             case "profile_dirs": configuration.profileDirectories = try reader.paths(value, key: key)
+            case "state_max_mb": configuration.stateMaxMegabytes = try reader.integer(value, key: key, 1...1_000_000)
+            case "retention_hours": configuration.retentionHours = try reader.integer(value, key: key, 0...87_600)
             default:
                 throw reader.unknown(
                     key,
-                    known: ["state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "profile_dirs"])
+                    known: [
+                        "state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "profile_dirs",
+                        "state_max_mb", "retention_hours",
+                    ])
             }
         }
         return keyGiven

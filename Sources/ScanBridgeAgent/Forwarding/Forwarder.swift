@@ -18,11 +18,14 @@ public struct Forwarder: Sendable {
     let retryCapMilliseconds: Int
     let doorbell: Doorbell
     let counters: AgentCounters
+    let storage: StorageState
+    let retentionHours: Int
     let logger: Logger
 
     public init(
         agentID: String, key: SigningKey, batches: OutboxBatches, upstream: HTTPUpstream, limits: BatchLimits,
-        retryCapMilliseconds: Int, doorbell: Doorbell, counters: AgentCounters, logger: Logger
+        retryCapMilliseconds: Int, doorbell: Doorbell, counters: AgentCounters, storage: StorageState,
+        retentionHours: Int, logger: Logger
     ) {
         self.agentID = agentID
         self.key = key
@@ -32,13 +35,20 @@ public struct Forwarder: Sendable {
         self.retryCapMilliseconds = retryCapMilliseconds
         self.doorbell = doorbell
         self.counters = counters
+        self.storage = storage
+        self.retentionHours = retentionHours
         self.logger = logger
     }
 
     public func run() async {
         var backoff = Backoff(capMilliseconds: retryCapMilliseconds)
         var announcedParked: Int64?
+        var lastPrune = ContinuousClock.now
         while !Task.isCancelled {
+            if storage.isFull || ContinuousClock.now - lastPrune > .seconds(60) {
+                prune(everythingAcknowledged: storage.isFull)
+                lastPrune = ContinuousClock.now
+            }
             let batch: StoredBatch
             do {
                 guard let next = try await nextBatch() else { continue }
@@ -72,6 +82,23 @@ public struct Forwarder: Sendable {
                 let delay = backoff.nextDelayMilliseconds(retryAfterMilliseconds: retryAfter)
                 try? await Task.sleep(for: .milliseconds(delay))
             }
+        }
+    }
+
+    /// Frees acknowledged data: past the retention normally, all of it when storage is full
+    /// (the receiver holds it; `scanbridge export` before then if local copies are wanted).
+    private func prune(everythingAcknowledged: Bool) {
+        let retention = Int64(retentionHours) * 3_600_000_000
+        let cutoff = everythingAcknowledged ? Timestamp.now() : Timestamp.now().adding(microseconds: -retention)
+        do {
+            let pruned = try batches.prune(acknowledgedBefore: cutoff)
+            if pruned.events > 0 {
+                logger.info(
+                    "pruned acknowledged data",
+                    metadata: ["events": "\(pruned.events)", "batches": "\(pruned.batches)"])
+            }
+        } catch {
+            logger.error("cannot prune acknowledged data: \(error)")
         }
     }
 

@@ -11,18 +11,20 @@ public struct SerialDeviceRunner: Sendable {
     let outbox: OutboxWriter
     let registry: DeviceRegistry
     let catalog: ProfileCatalog
+    let storage: StorageState
     let counters: AgentCounters
     let logger: Logger
 
     public init(
         configuration: AgentConfiguration.SerialDevice, outbox: OutboxWriter, registry: DeviceRegistry,
-        catalog: ProfileCatalog, counters: AgentCounters, logger: Logger
+        catalog: ProfileCatalog, storage: StorageState, counters: AgentCounters, logger: Logger
     ) {
         self.configuration = configuration
         self.source = SerialInputSource(path: configuration.path, baud: configuration.baud)
         self.outbox = outbox
         self.registry = registry
         self.catalog = catalog
+        self.storage = storage
         self.counters = counters
         var logger = logger
         logger[metadataKey: "device"] = "\(configuration.path)"
@@ -150,6 +152,9 @@ public struct SerialDeviceRunner: Sendable {
         while true {
             do {
                 try await outbox.append(entries)
+                if storage.markRecovered() {
+                    logger.notice("storage recovered: scans are stored again")
+                }
                 report(entries)
                 let scanned = entries.filter { $0.event.type == .barcodeScanned }.count
                 let quarantined = entries.filter { $0.event.type == .payloadQuarantined }.count
@@ -158,6 +163,16 @@ public struct SerialDeviceRunner: Sendable {
                     $0.quarantined += quarantined
                 }
                 return
+            } catch StoreError.diskFull(let path) {
+                if storage.markFull() {
+                    logger.critical(
+                        "storage full (\(path)): scans are NOT being stored and this device is not read until space returns; acknowledged data is pruned as the upstream confirms it"
+                    )
+                }
+                counters.update { $0.lastError = "storage full" }
+                try? await Task.sleep(for: .milliseconds(delay))
+                delay = min(delay * 2, 2000)
+                if Task.isCancelled { return }
             } catch {
                 logger.error("cannot store scans: \(error)")
                 counters.update { $0.lastError = "\(error)" }

@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import Logging
+import ScanBridgeAgent
+import ScanBridgeCore
+import ScanBridgeStore
+import ScanBridgeUpstream
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite("Storage full", .serialized)
+struct StorageFullTests {
+    @Test(
+        "a full store: clear alert, nothing counted that is not stored, no corruption, full recovery once acknowledged data can be pruned"
+    )
+    func fullAndRecovered() async throws {
+        let holder = try AgentKeyHolder()
+        let receiver = try FlakyReceiver(trusting: holder.key, script: [], fallback: .status(503))
+        let port = try await receiver.start()
+        let directory = TestSupport.temporaryDirectory("full")
+        let terminal = try PseudoTerminal()
+        var configuration = AgentConfiguration(stateDirectory: directory, signingKeyPath: holder.directory + "/key.jwk")
+        configuration.stateMaxMegabytes = 1
+        var upstream = AgentConfiguration.Upstream(url: "http://127.0.0.1:\(port)/v1/scan-batches")
+        upstream.batchLimits = .init(maxEvents: 100, maxBytes: 65_536, maxAgeMilliseconds: 20)
+        upstream.retryCapMilliseconds = 300
+        configuration.upstream = upstream
+        configuration.devices = [.init(path: terminal.devicePath, baud: 115_200, id: "pty")]
+        var logger = Logger(label: "full")
+        logger.logLevel = .critical
+        let agent = try Agent(configuration: configuration, logger: logger)
+        let running = Task { try await agent.run() }
+
+        let total = 6000
+        let writer = Task.detached {
+            for index in 0..<total {
+                let line =
+                    "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "\u{1D}10LOT-"
+                    + String(repeating: "X", count: 60) + "\r\n"
+                try? terminal.write(Array(line.utf8))
+            }
+        }
+
+        let full = await TestSupport.eventually(seconds: 30) { agent.counters.snapshot.lastError == "storage full" }
+        #expect(full, "the quota was never reached: \(agent.counters.snapshot)")
+        let whileFull = try DatabaseQueue(
+            path: configuration.databasePath,
+            configuration: {
+                var c = Configuration(); c.readonly = true; return c
+            }())
+        let integrity = try await whileFull.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+        #expect(integrity == "ok")
+        let stored = try await whileFull.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE type = 'barcode.scanned'") ?? 0
+        }
+        let maxSeq = try await whileFull.read { db in try Int.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0 }
+        #expect(stored < total, "the store should have filled before all scans arrived")
+        #expect(agent.counters.snapshot.scanned == stored, "a scan was counted as received without being stored")
+        #expect(maxSeq == stored)
+        try whileFull.close()
+
+        receiver.fallback.withLock { $0 = .pass }
+        let drained = await TestSupport.eventually(seconds: 90) {
+            let counts = agent.counters.snapshot
+            return counts.scanned == total && counts.acknowledged == counts.stored
+        }
+        await writer.value
+        running.cancel()
+        try await running.value
+        await receiver.stop()
+        #expect(drained, "did not recover: \(agent.counters.snapshot)")
+
+        let texts = try await DatabaseQueue(path: receiver.store.path).read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, body FROM receiver_events ORDER BY seq").map {
+                String(decoding: [UInt8]($0["body"] as Data), as: UTF8.self)
+            }
+        }
+        #expect(texts.count == total)
+        let scanned = Set(
+            texts.compactMap { body in
+                body.range(of: #""text":"[^"]*""#, options: .regularExpression).map { String(body[$0]) }
+            })
+        #expect(scanned.count == total, "every line exactly once")
+        var audit = ChainAudit(trusted: TrustedKeys([holder.key.publicJWK]))
+        for batch in try receiver.store.batches(agentID: agent.agentID) {
+            try audit.append(body: batch.body, signature: batch.signature, label: batch.batchSeq)
+        }
+        #expect(audit.result.lastEventSeq == Int64(total))
+    }
+}
