@@ -18,6 +18,7 @@ public final class Agent: Service, Sendable {
     let doorbell = Doorbell()
     let outbox: OutboxWriter
     let storage: StorageState
+    let upstream: HTTPUpstream?
     public let catalog: ProfileCatalog
 
     /// Opens the state (creating the directory, database, agent id and signing key on
@@ -41,6 +42,9 @@ public final class Agent: Service, Sendable {
                         "no profile \"\(profile)\"; known: \(Set(catalog.profiles.map(\.id)).sorted().joined(separator: ", "))",
                     source: "configuration")
             }
+        }
+        upstream = try configuration.upstream.map {
+            try HTTPUpstream(url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds, security: $0.security)
         }
         database = try StateDatabase(
             path: configuration.databasePath, maximumBytes: configuration.stateMaxMegabytes.map { $0 << 20 },
@@ -73,9 +77,7 @@ public final class Agent: Service, Sendable {
         let batches = OutboxBatches(database: database)
         let unparked = try batches.unpark()
         if unparked > 0 { logger.warning("retrying \(unparked) parked batch(es) after restart") }
-        let upstream = configuration.upstream.map {
-            HTTPUpstream(url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds)
-        }
+        let upstream = self.upstream
         if upstream == nil {
             logger.notice("no upstream.url configured: events are kept in the outbox until one is set")
         }

@@ -38,6 +38,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var timeoutMilliseconds = 30_000
         public var retryCapMilliseconds = 60_000
         public var batchLimits = BatchLimits.default
+        public var security = HTTPUpstream.Security()
 
         public init(url: String) {
             self.url = url

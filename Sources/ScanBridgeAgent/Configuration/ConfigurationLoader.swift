@@ -245,15 +245,23 @@ struct NodeReader {
                 upstream.batchLimits.maxBytes = try integer(value, key: key, 1024...64 << 20)
             case "upstream.batch_max_age_ms":
                 upstream.batchLimits.maxAgeMilliseconds = try integer(value, key: key, 0...3_600_000)
+            case "upstream.ca_file": upstream.security.caFile = try path(value, key: key)
+            case "upstream.client_cert": upstream.security.clientCertificateFile = try path(value, key: key)
+            case "upstream.client_key": upstream.security.clientKeyFile = try path(value, key: key)
+            case "upstream.bearer_token_file": upstream.security.bearerTokenFile = try path(value, key: key)
             default:
                 throw unknown(
                     key,
                     known: [
                         "url", "timeout_ms", "retry_cap_ms", "batch_max_events", "batch_max_bytes", "batch_max_age_ms",
+                        "ca_file", "client_cert", "client_key", "bearer_token_file",
                     ])
             }
         }
         guard let url else { throw fail("upstream.url", "required when upstream is given") }
+        if (upstream.security.clientCertificateFile == nil) != (upstream.security.clientKeyFile == nil) {
+            throw fail("upstream.client_cert", "client_cert and client_key go together")
+        }
         upstream.url = url
         return upstream
     }

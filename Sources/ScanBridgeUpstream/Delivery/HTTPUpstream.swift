@@ -2,20 +2,73 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import ScanBridgeCore
 
 /// Posts signed batches to the upstream URL.
 ///
 /// TLS verification is AsyncHTTPClient's default and is never turned off.
 public final class HTTPUpstream: Sendable {
+    /// How the agent authenticates the upstream and itself. Certificate verification is
+    /// always on; these only say which CA to trust and which credentials to present.
+    public struct Security: Sendable, Equatable {
+        /// PEM file of the CA certificates that sign the upstream's certificate (instead of
+        /// the system's trust store).
+        public var caFile: String?
+        /// PEM client certificate chain and key, for upstreams that require mutual TLS.
+        public var clientCertificateFile: String?
+        public var clientKeyFile: String?
+        /// A file holding a bearer token sent as `Authorization: Bearer …`.
+        public var bearerTokenFile: String?
+
+        public init(
+            caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
+            bearerTokenFile: String? = nil
+        ) {
+            self.caFile = caFile
+            self.clientCertificateFile = clientCertificateFile
+            self.clientKeyFile = clientKeyFile
+            self.bearerTokenFile = bearerTokenFile
+        }
+    }
+
+    public struct SetupError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
     public let url: String
     public let timeoutMilliseconds: Int
     private let client: HTTPClient
+    private let authorization: String?
 
-    public init(url: String, timeoutMilliseconds: Int = 30_000) {
+    public init(url: String, timeoutMilliseconds: Int = 30_000, security: Security = .init()) throws(SetupError) {
         self.url = url
         self.timeoutMilliseconds = timeoutMilliseconds
-        var configuration = HTTPClient.Configuration()
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let caFile = security.caFile {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            }
+            if let certificate = security.clientCertificateFile, let key = security.clientKeyFile {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
+        } catch {
+            throw SetupError(
+                description: "upstream TLS files: \(error) — check upstream.ca_file, client_cert and client_key")
+        }
+        if let tokenFile = security.bearerTokenFile {
+            guard
+                let token = try? String(contentsOfFile: tokenFile, encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty
+            else {
+                throw SetupError(description: "\(tokenFile): cannot read a bearer token (upstream.bearer_token_file)")
+            }
+            authorization = "Bearer " + token
+        } else {
+            authorization = nil
+        }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(
             connect: .milliseconds(Int64(min(timeoutMilliseconds, 10_000))),
             read: .milliseconds(Int64(timeoutMilliseconds)))
@@ -34,6 +87,7 @@ public final class HTTPUpstream: Sendable {
         request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
         request.headers.add(name: "Scanbridge-Signature", value: signature)
         request.headers.add(name: "User-Agent", value: "scanbridge")
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutMilliseconds)))
@@ -50,6 +104,14 @@ public final class HTTPUpstream: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let error = error as? NIOSSLError {
+            return
+                "TLS handshake with the upstream failed (\(error)) — is upstream.ca_file the CA that signed its certificate, and does the certificate name this host?"
+        }
+        if let error = error as? BoringSSLError {
+            return
+                "TLS handshake with the upstream failed (\(error)) — is upstream.ca_file the CA that signed its certificate, and does the certificate name this host?"
+        }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout:
