@@ -82,6 +82,7 @@ let package = Package(
             name: "scanbridge",
             dependencies: [
                 "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgePayloads",
+                "ScanBridgePayloadCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,13 +91,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // libFuzzer entry points: build with
-        // `swift build --sanitize=fuzzer -Xswiftc -parse-as-library --product FuzzSchema --scratch-path .build-fuzz`.
+        // The payload tools of the CLI (decode, schema): pure payload work, no agent state.
+        .target(
+            name: "ScanBridgePayloadCommands",
+            dependencies: ["ScanBridgePayloads", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        // libFuzzer entry points (Tests/Fuzz/run-fuzzers.sh): built with
+        // `swift build --sanitize=fuzzer -Xswiftc -parse-as-library --product FuzzX --scratch-path .build-fuzz`.
         .executableTarget(name: "FuzzSchema", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .executableTarget(name: "FuzzBarcode", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .executableTarget(name: "FuzzEPC", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .testTarget(
             name: "ScanBridgePayloadsTests",
             dependencies: [
-                "ScanBridgePayloads",
+                "ScanBridgePayloads", "ScanBridgePayloadCommands",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

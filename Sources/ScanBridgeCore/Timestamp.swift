@@ -49,6 +49,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { iso8601 }
 
+    /// The UTC calendar year.
+    public var year: Int {
+        Int(CivilDate.fromDaysSinceEpoch(microsecondsSinceEpoch.dividedRoundingDown(by: 86_400_000_000)).year)
+    }
+
     /// Parses RFC 3339 UTC timestamps with `Z` (0 to 9 fractional digits; digits past the
     /// sixth are truncated).
     public init?(iso8601 text: String) {

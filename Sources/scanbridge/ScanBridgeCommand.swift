@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScanBridgePayloadCommands
 
 @main
 struct ScanBridgeCommand: AsyncParsableCommand {
@@ -9,7 +10,8 @@ struct ScanBridgeCommand: AsyncParsableCommand {
             "Edge agent: barcode scanners and RFID readers → durable outbox → signed, hash-chained batches upstream.",
         subcommands: [
             RunCommand.self, DemoCommand.self, StatusCommand.self, ReceiveCommand.self, KeygenCommand.self,
-            ExportCommand.self, VerifyCommand.self, SchemaCommand.self, QuarantineCommand.self, ProfilesCommand.self,
+            ExportCommand.self, VerifyCommand.self, DecodeCommand.self, SchemaCommand.self, QuarantineCommand.self,
+            ProfilesCommand.self,
         ])
 
     /// Usage errors exit 2 (as the CLI contract says), not ArgumentParser's 64.

@@ -90,7 +90,7 @@ struct CrashSafetyTests {
         let log = directory + "/agent.log"
 
         let writing = Mutex(true)
-        let writer = Task.detached {
+        let writer = TestSupport.onThread {
             var index = 0
             while writing.withLock({ $0 }) {
                 let line = "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "\r\n"

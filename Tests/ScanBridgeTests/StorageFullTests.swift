@@ -36,10 +36,10 @@ struct StorageFullTests {
         let running = Task { try await agent.run() }
 
         let total = 6000
-        let writer = Task.detached {
+        let writer = TestSupport.onThread {
             for index in 0..<total {
                 let line =
-                    "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "\u{1D}10LOT-"
+                    "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "10LOT-7\u{1D}91"
                     + String(repeating: "X", count: 60) + "\r\n"
                 try? terminal.write(Array(line.utf8))
             }
@@ -68,6 +68,7 @@ struct StorageFullTests {
             let counts = agent.counters.snapshot
             return counts.scanned == total && counts.acknowledged == counts.stored
         }
+        if !drained { terminal.hangUp() }  // unblocks the writer when the agent stopped reading
         await writer.value
         running.cancel()
         try await running.value

@@ -28,6 +28,20 @@ enum TestSupport {
         ).path
     }
 
+    /// Runs blocking work (pty writes that wait for a reader) on a thread of its own: on the
+    /// cooperative pool it would starve every other test's tasks on a 2-core machine.
+    static func onThread(_ body: @escaping @Sendable () -> Void) -> Task<Void, Never> {
+        Task {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let thread = Thread {
+                    body()
+                    continuation.resume()
+                }
+                thread.start()
+            }
+        }
+    }
+
     /// Polls `condition` until it holds or `seconds` pass (for waiting on other processes and
     /// threads, never for timing assertions).
     static func eventually(seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {

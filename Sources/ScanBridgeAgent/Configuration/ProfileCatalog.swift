@@ -53,8 +53,8 @@ enum BuiltInProfiles {
         (
             "serial-lines",
             """
-            {"id": "serial-lines", "version": 1, "framing": "lines", "decoder": "text",
-             "description": "Any serial barcode scanner sending one scan per line: the text as sent."}
+            {"id": "serial-lines", "version": 1, "framing": "lines", "decoder": "gs1",
+             "description": "Any serial barcode scanner sending one scan per line: AIM symbology identifier and GS1 data decoded and checked where present, other symbologies as text."}
             """
         )
     ]

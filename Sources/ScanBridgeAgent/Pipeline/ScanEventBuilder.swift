@@ -21,7 +21,7 @@ public struct ScanEventBuilder: Sendable {
         unmatchedProfile: String? = nil
     ) {
         self.device = device
-        self.interpreter = PayloadInterpreter(profile: profile)
+        self.interpreter = PayloadInterpreter(profile: profile, referenceYear: Timestamp.now().year)
         self.knownFingerprints = knownFingerprints
         self.unmatchedProfile = unmatchedProfile
         if let profile { self.device.profile = profile.name }
@@ -81,11 +81,14 @@ public struct ScanEventBuilder: Sendable {
         return quarantined(bytes, code: rejection.code, problems: [.init(message: rejection.description)], at: time)
     }
 
-    /// Shapes are tracked for structured payloads (JSON, GS1, EPC); free text from a plain
-    /// scanner varies with every product and would only raise noise.
+    /// Shapes are tracked for structured payloads; free text from a plain scanner varies with
+    /// every product and would only raise noise.
     private var tracksShapes: Bool {
         switch interpreter.profile?.decoder {
-        case .json?, .gs1?, .epc?: true
+        case .json?: true
+        // Label formats legitimately vary from product to product; they are a contract (and
+        // their change a drift) only where the profile pins them with a schema.
+        case .gs1?, .epc?: interpreter.profile?.schema != nil
         default: false
         }
     }

@@ -53,7 +53,10 @@ public struct QuarantineReplay: Sendable {
             configuration.devices.first { $0.deviceID == entry.deviceID }?.profile
             ?? entry.profile.map { String($0.prefix { $0 != "@" }) } ?? SerialDeviceRunner.defaultProfile
         guard let profile = catalog.resolve(id: profileID, firmware: entry.firmware) else { return nil }
-        guard case .accepted(let data, let fingerprint) = PayloadInterpreter(profile: profile).interpret(entry.raw),
+        guard
+            case .accepted(let data, let fingerprint) = PayloadInterpreter(
+                profile: profile, referenceYear: entry.receivedAt.year
+            ).interpret(entry.raw),
             case .object(var object) = data
         else { return nil }
         _ = object.append(key: "replay_of", value: .string(entry.id))

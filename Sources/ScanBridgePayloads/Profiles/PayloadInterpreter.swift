@@ -23,9 +23,12 @@ public struct PayloadInterpreter: Sendable {
     }
 
     public let profile: DeviceProfile?
+    /// Two-digit GS1 years are read in a window around this year (the caller's clock).
+    public let referenceYear: Int
 
-    public init(profile: DeviceProfile?) {
+    public init(profile: DeviceProfile?, referenceYear: Int = GS1Date.defaultReferenceYear) {
         self.profile = profile
+        self.referenceYear = referenceYear
     }
 
     public func interpret(_ line: [UInt8]) -> Verdict {
@@ -46,6 +49,17 @@ public struct PayloadInterpreter: Sendable {
                     fingerprint: nil)
             }
             fingerprint = StructuralFingerprint(payload)
+        case .gs1:
+            let decoding = BarcodeDecoder.decode(line, referenceYear: referenceYear)
+            fingerprint = decoding.fingerprint
+            guard decoding.isValid else {
+                return .rejected(
+                    code: "gs1",
+                    problems: decoding.problems.map {
+                        Problem(instance: $0.ai.map { "(\($0))" } ?? "", message: $0.description)
+                    }, fingerprint: fingerprint)
+            }
+            payload = decoding.jsonValue(text: text)
         default:
             payload = .string(text)
             fingerprint = Self.textFingerprint(text)
@@ -72,6 +86,7 @@ public struct PayloadInterpreter: Sendable {
             }
         }
         if case .object = payload { return .accepted(data: payload, fingerprint: fingerprint) }
+        // (text payloads become {"text": …})
         if case .string(let text) = payload {
             return .accepted(data: .object(["text": .string(text)]), fingerprint: fingerprint)
         }

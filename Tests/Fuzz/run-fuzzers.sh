@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets and runs each for SECONDS (default 60) on a scratch copy of the
+# committed corpus. Exits non-zero if a fuzzer finds a crash, a hang (timeout) or runs out of
+# memory; the reproducer is left in the artifact directory printed below. Copy a reproducer
+# into Tests/Fuzz/Corpus/<target>/ and `swift test` replays it from then on.
+#
+#   Tests/Fuzz/run-fuzzers.sh 120            # every target
+#   Tests/Fuzz/run-fuzzers.sh 600 schema     # one target: barcode, epc or schema
+set -euo pipefail
+
+seconds="${1:-60}"
+only="${2:-}"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+
+flags=(--sanitize=fuzzer -Xswiftc -parse-as-library --scratch-path .build-fuzz)
+bin="$(swift build "${flags[@]}" --show-bin-path)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/scanbridge-fuzz.XXXXXX")"
+echo "fuzz work directory: $work"
+status=0
+for target in barcode epc schema; do
+    [ -n "$only" ] && [ "$only" != "$target" ] && continue
+    case "$target" in
+        barcode) product=FuzzBarcode; extra=() ;;
+        epc) product=FuzzEPC; extra=() ;;
+        schema) product=FuzzSchema; extra=(-dict=Tests/Fuzz/schema.dict) ;;
+    esac
+    swift build "${flags[@]}" --product "$product"
+    mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
+    cp Tests/Fuzz/Corpus/"$target"/* "$work/$target/corpus/"
+    echo "== $product for ${seconds}s"
+    if ! SWIFT_BACKTRACE=enable=no "$bin/$product" "${extra[@]}" \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
+        -artifact_prefix="$work/$target/artifacts/" \
+        "$work/$target/corpus" 2>"$work/$target/log.txt"; then
+        echo "$product FAILED; log: $work/$target/log.txt, reproducers:"
+        ls -l "$work/$target/artifacts/"
+        tail -n 40 "$work/$target/log.txt"
+        status=1
+    else
+        grep -E "^Done|stat::number_of_executed_units" "$work/$target/log.txt" | tail -n 1 || tail -n 2 "$work/$target/log.txt"
+    fi
+done
+exit "$status"
