@@ -20,6 +20,8 @@ final class FlakyReceiver: Sendable {
         case storeThenFail
         /// 413 whenever the body holds more than this many events.
         case tooLargeAbove(events: Int)
+        /// Stores the batch, then answers only after the agent's timeout has passed.
+        case slowerThan(milliseconds: Int)
     }
 
     let store: ReceiverStore
@@ -62,6 +64,10 @@ final class FlakyReceiver: Sendable {
             case .storeThenFail:
                 _ = forward()
                 reply = (503, "", [:])
+            case .slowerThan(let milliseconds):
+                let answer = forward()
+                try await Task.sleep(for: .milliseconds(milliseconds + 500))
+                reply = (answer.status, answer.body, [:])
             case .tooLargeAbove(let limit):
                 let events = try WireBatch.parse(body).events.count
                 if events > limit {
@@ -145,6 +151,23 @@ struct ForwarderTests {
         #expect(agent.agent.counters.snapshot.retries >= 5)
     }
 
+    @Test("an upstream slower than the timeout: the batch is resent byte-identical and acknowledged once, as a repeat")
+    func slowUpstream() async throws {
+        let holder = try AgentKeyHolder()
+        let receiver = try FlakyReceiver(
+            trusting: holder.key, script: [.slowerThan(milliseconds: 1000), .slowerThan(milliseconds: 1000)])
+        let port = try await receiver.start()
+        let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches", timeoutMilliseconds: 1000)
+        try agent.scan(60)
+        let delivered = await TestSupport.eventually(seconds: 30) { agent.agent.counters.snapshot.acknowledged == 60 }
+        try await agent.stop()
+        await receiver.stop()
+        #expect(delivered, "\(agent.agent.counters.snapshot)")
+        #expect(try receiver.store.eventCount(agentID: agent.agent.agentID) == 60)
+        #expect(agent.agent.counters.snapshot.retries >= 1)
+        #expect(agent.agent.counters.snapshot.lastError == nil)
+    }
+
     @Test("413 rebuilds the batch smaller under the same batch_seq until it fits")
     func shrinksOn413() async throws {
         let holder = try AgentKeyHolder()
@@ -190,13 +213,13 @@ struct AgentKeyHolder {
         try key.write(to: directory + "/key.jwk")
     }
 
-    func agent(url: String) throws -> AgentUnderTest {
-        try AgentUnderTest(url: url, keyPath: directory + "/key.jwk")
+    func agent(url: String, timeoutMilliseconds: Int = 3000) throws -> AgentUnderTest {
+        try AgentUnderTest(url: url, keyPath: directory + "/key.jwk", timeoutMilliseconds: timeoutMilliseconds)
     }
 }
 
 extension AgentUnderTest {
-    init(url: String, keyPath: String) throws {
+    init(url: String, keyPath: String, timeoutMilliseconds: Int = 3000) throws {
         let directory = TestSupport.temporaryDirectory("agent")
         key = try SigningKey.load(path: keyPath)
         terminal = try PseudoTerminal()
@@ -204,7 +227,7 @@ extension AgentUnderTest {
         var upstream = AgentConfiguration.Upstream(url: url)
         upstream.batchLimits = .init(maxEvents: 50, maxBytes: 256 * 1024, maxAgeMilliseconds: 50)
         upstream.retryCapMilliseconds = 400
-        upstream.timeoutMilliseconds = 3000
+        upstream.timeoutMilliseconds = timeoutMilliseconds
         configuration.upstream = upstream
         configuration.devices = [.init(path: terminal.devicePath, baud: 115_200, id: "pty")]
         var logger = Logger(label: "agent")

@@ -136,6 +136,41 @@ struct SerialReaderTests {
         #expect(events[2].body.contains(#""text":"TWO""#))
     }
 
+    @Test(
+        "a babbling device or a wrong baud rate: garbage is quarantined in bounded pieces, memory stays bounded, good lines still pass"
+    )
+    func garbage() async throws {
+        let harness = try SerialHarness()
+        let terminal = try PseudoTerminal()
+        let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 256)
+        let task = Task { await runner.run() }
+        var generator = SplitMix64(seed: 7)
+        // 1 MiB without a terminator (a stuck device), then bytes as a wrong baud rate turns them.
+        let babble = [UInt8](repeating: 0x35, count: 1 << 20) + [0x0A]
+        var noise: [UInt8] = []
+        for _ in 0..<20_000 { noise.append(UInt8.random(in: 0x80...0xFF, using: &generator)) }
+        for index in stride(from: 500, to: noise.count, by: 500) { noise[index] = 0x0A }
+        let garbage = noise + Array("\nGOOD-AFTER-NOISE\n".utf8)
+        let writer = TestSupport.onThread {
+            try? terminal.write(babble)
+            try? terminal.write(garbage)
+        }
+        #expect(
+            try await TestSupport.eventually(seconds: 20) {
+                try harness.events().last?.body.contains("GOOD-AFTER-NOISE") == true
+            })
+        await writer.value
+        runner.source.stop()
+        await task.value
+        let events = try harness.events()
+        let held = try harness.quarantine()
+        #expect(held.first?.code == "oversize")
+        #expect(held.allSatisfy { $0.raw.count <= 256 }, "quarantined bytes are bounded by max_line_bytes")
+        #expect(held.count >= 40, "each garbage line is held, none is forwarded as a scan")
+        #expect(events.filter { $0.type == "barcode.scanned" }.count == 1)
+        #expect(harness.counters.snapshot.quarantined == held.count)
+    }
+
     @Test("a path that does not exist yet is opened as soon as it appears")
     func appearsLater() async throws {
         let harness = try SerialHarness()
