@@ -18,7 +18,6 @@ public final class Agent: Service, Sendable {
     let doorbell = Doorbell()
     let outbox: OutboxWriter
     let storage: StorageState
-    let upstream: HTTPUpstream?
     public let catalog: ProfileCatalog
 
     /// Opens the state (creating the directory, database, agent id and signing key on
@@ -43,9 +42,9 @@ public final class Agent: Service, Sendable {
                     source: "configuration")
             }
         }
-        upstream = try configuration.upstream.map {
-            try HTTPUpstream(url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds, security: $0.security)
-        }
+        // The HTTP client itself is made in `run()`, which also shuts it down; here only its
+        // files are checked, so a bad path fails the start, not the first delivery.
+        try configuration.upstream?.security.validate()
         database = try StateDatabase(
             path: configuration.databasePath, maximumBytes: configuration.stateMaxMegabytes.map { $0 << 20 },
             headroomBytes: 2 * (configuration.upstream?.batchLimits.maxBytes ?? BatchLimits.default.maxBytes) + 65_536)
@@ -77,7 +76,9 @@ public final class Agent: Service, Sendable {
         let batches = OutboxBatches(database: database)
         let unparked = try batches.unpark()
         if unparked > 0 { logger.warning("retrying \(unparked) parked batch(es) after restart") }
-        let upstream = self.upstream
+        let upstream = try configuration.upstream.map {
+            try HTTPUpstream(url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds, security: $0.security)
+        }
         if upstream == nil {
             logger.notice("no upstream.url configured: events are kept in the outbox until one is set")
         }

@@ -30,6 +30,43 @@ public final class HTTPUpstream: Sendable {
             self.clientKeyFile = clientKeyFile
             self.bearerTokenFile = bearerTokenFile
         }
+
+        /// Loads every file named, so a bad path or PEM is reported at start-up.
+        public func validate() throws(SetupError) {
+            _ = try tlsConfiguration()
+            _ = try authorization()
+        }
+
+        func tlsConfiguration() throws(SetupError) -> TLSConfiguration {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            do {
+                if let caFile {
+                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+                }
+                if let clientCertificateFile, let clientKeyFile {
+                    tls.certificateChain = try NIOSSLCertificate.fromPEMFile(clientCertificateFile).map {
+                        .certificate($0)
+                    }
+                    tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: clientKeyFile, format: .pem))
+                }
+            } catch {
+                throw SetupError(
+                    description: "upstream TLS files: \(error) — check upstream.ca_file, client_cert and client_key")
+            }
+            return tls
+        }
+
+        func authorization() throws(SetupError) -> String? {
+            guard let bearerTokenFile else { return nil }
+            guard
+                let token = try? String(contentsOfFile: bearerTokenFile, encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty
+            else {
+                throw SetupError(
+                    description: "\(bearerTokenFile): cannot read a bearer token (upstream.bearer_token_file)")
+            }
+            return "Bearer " + token
+        }
     }
 
     public struct SetupError: Error, CustomStringConvertible {
@@ -44,30 +81,8 @@ public final class HTTPUpstream: Sendable {
     public init(url: String, timeoutMilliseconds: Int = 30_000, security: Security = .init()) throws(SetupError) {
         self.url = url
         self.timeoutMilliseconds = timeoutMilliseconds
-        var tls = TLSConfiguration.makeClientConfiguration()
-        do {
-            if let caFile = security.caFile {
-                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
-            }
-            if let certificate = security.clientCertificateFile, let key = security.clientKeyFile {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
-            }
-        } catch {
-            throw SetupError(
-                description: "upstream TLS files: \(error) — check upstream.ca_file, client_cert and client_key")
-        }
-        if let tokenFile = security.bearerTokenFile {
-            guard
-                let token = try? String(contentsOfFile: tokenFile, encoding: .utf8)
-                    .trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty
-            else {
-                throw SetupError(description: "\(tokenFile): cannot read a bearer token (upstream.bearer_token_file)")
-            }
-            authorization = "Bearer " + token
-        } else {
-            authorization = nil
-        }
+        let tls = try security.tlsConfiguration()
+        authorization = try security.authorization()
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(
             connect: .milliseconds(Int64(min(timeoutMilliseconds, 10_000))),
