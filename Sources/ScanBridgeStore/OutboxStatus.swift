@@ -53,12 +53,7 @@ public struct OutboxStatus: Sendable {
                 for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM quarantine GROUP BY status") {
                     quarantine[row["status"]] = row["n"]
                 }
-                let alerts = try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE closed_at_us IS NULL ORDER BY id")
-                    .map {
-                        QuarantineStore.Alert(
-                            id: $0["id"], deviceID: $0["device_id"], kind: $0["kind"], detail: $0["detail"],
-                            raisedAt: Timestamp(microsecondsSinceEpoch: $0["raised_at_us"]))
-                    }
+                let alerts = try QuarantineStore.openAlerts(db)
                 var devices: [String: Device] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT device_id, type, count, last_at_us FROM device_counts") {
                     let id: String = row["device_id"]

@@ -86,14 +86,16 @@ public struct QuarantineStore: Sendable {
 
     public func openAlerts() throws(StoreError) -> [Alert] {
         do {
-            return try database.pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE closed_at_us IS NULL ORDER BY id").map {
-                    Alert(
-                        id: $0["id"], deviceID: $0["device_id"], kind: $0["kind"], detail: $0["detail"],
-                        raisedAt: Timestamp(microsecondsSinceEpoch: $0["raised_at_us"]))
-                }
-            }
+            return try database.pool.read { db in try Self.openAlerts(db) }
         } catch { throw StoreError.classify(error, path: database.path) }
+    }
+
+    static func openAlerts(_ db: Database) throws -> [Alert] {
+        try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE closed_at_us IS NULL ORDER BY id").map {
+            Alert(
+                id: $0["id"], deviceID: $0["device_id"], kind: $0["kind"], detail: $0["detail"],
+                raisedAt: Timestamp(microsecondsSinceEpoch: $0["raised_at_us"]))
+        }
     }
 
     /// Closes the open alerts of devices that no longer have anything held: the drift they

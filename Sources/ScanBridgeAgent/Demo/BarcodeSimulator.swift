@@ -1,3 +1,5 @@
+import ScanBridgePayloads
+
 /// Generates the GS1-128 scans a workshop produces: GTIN, net weight or length, expiry, lot.
 public struct BarcodeSimulator: Sendable {
     private var generator: SplitMix64
@@ -29,12 +31,7 @@ public struct BarcodeSimulator: Sendable {
 
     /// GS1 mod-10 check digit appended to the given digits.
     public static func withCheckDigit(_ body: String) -> String {
-        var sum = 0
-        for (index, character) in body.reversed().enumerated() {
-            let value = Int(String(character))!
-            sum += index % 2 == 0 ? value * 3 : value
-        }
-        return body + String((10 - sum % 10) % 10)
+        GS1CheckDigit.appending(to: body)
     }
 }
 

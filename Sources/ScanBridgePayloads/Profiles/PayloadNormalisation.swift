@@ -101,19 +101,9 @@ public struct PayloadNormalisation: Sendable {
             return nil
         }
         let fraction = parts.count == 2 ? String(parts[1]) : ""
-        var digits = String(parts[0]) + fraction
         let scale = fraction.count - exponent - shift
-        var result: String
-        if scale <= 0 {
-            result = digits + String(repeating: "0", count: -scale)
-        } else {
-            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
-            let point = digits.index(digits.endIndex, offsetBy: -scale)
-            result = String(digits[..<point]) + "." + String(digits[point...])
-        }
-        while result.count > 1, result.first == "0", result.dropFirst().first?.isASCIIDigit == true {
-            result.removeFirst()
-        }
+        let digits = String(parts[0]) + fraction + String(repeating: "0", count: max(0, -scale))
+        guard let result = ExactDecimal.text(digits: digits, decimalPlaces: max(0, scale)) else { return nil }
         return negative ? "-" + result : result
     }
 
