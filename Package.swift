@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -75,6 +77,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -102,6 +106,15 @@ let package = Package(
         .executableTarget(name: "FuzzSchema", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzBarcode", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzEPC", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .target(name: "ReaderFuzzing", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .executableTarget(
+            name: "FuzzMercury", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),
+        .executableTarget(
+            name: "FuzzChafon", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),
+        .executableTarget(
+            name: "FuzzEM4100", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),
+        .executableTarget(
+            name: "FuzzReaderLines", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),
         .testTarget(
             name: "ScanBridgePayloadsTests",
             dependencies: [

@@ -6,6 +6,7 @@ import ScanBridgePayloads
 import ScanBridgeStore
 import ScanBridgeUpstream
 import ServiceLifecycle
+import Synchronization
 
 /// The running agent: serial readers into the outbox, the forwarder out of it.
 public final class Agent: Service, Sendable {
@@ -14,7 +15,11 @@ public final class Agent: Service, Sendable {
     public let agentID: String
     public let key: SigningKey
     public let counters = AgentCounters()
+    public let metrics = AgentMetrics()
+    public let devices = DeviceStates()
     let logger: Logger
+    private let readersStarted = Mutex(false)
+    private let boundStatusPort = Mutex<Int?>(nil)
     let doorbell = Doorbell()
     let outbox: OutboxWriter
     let storage: StorageState
@@ -41,6 +46,25 @@ public final class Agent: Service, Sendable {
                         "no profile \"\(profile)\"; known: \(Set(catalog.profiles.map(\.id)).sorted().joined(separator: ", "))",
                     source: "configuration")
             }
+            let versions = catalog.profiles.filter { $0.id == device.profileID }
+            if let framing = device.framing, let other = versions.first(where: { $0.framing != framing.rawValue }) {
+                throw ConfigurationError(
+                    key: "devices[\(index)].framing",
+                    message:
+                        "framing \(framing.rawValue) disagrees with profile \(other.name), which reads \(other.framing) — drop one of the two",
+                    source: "configuration")
+            }
+            for profile in versions {
+                let framing = device.framing ?? AgentConfiguration.Framing(rawValue: profile.framing) ?? .lines
+                do {
+                    try ReaderCodec.make(framing: framing, profile: profile, maxLineBytes: device.maxLineBytes)?
+                        .validate()
+                } catch {
+                    throw ConfigurationError(
+                        key: "devices[\(index)].profile",
+                        message: "profile \(profile.name) (\(profile.source)): \(error)", source: "configuration")
+                }
+            }
         }
         // The HTTP client itself is made in `run()`, which also shuts it down; here only its
         // files are checked, so a bad path fails the start, not the first delivery.
@@ -65,14 +89,32 @@ public final class Agent: Service, Sendable {
         }
     }
 
+    /// The status endpoint's port once it listens (with `listen: 127.0.0.1:0`, the one chosen).
+    public var statusPort: Int? { boundStatusPort.withLock { $0 } }
+
+    /// Why `/readyz` answers 503, or nil when ready: the store is open by construction, so
+    /// readers not started yet, or storage full.
+    public var notReadyReason: String? {
+        if !readersStarted.withLock({ $0 }) { return "readers not started" }
+        if storage.isFull { return "storage full: scans are not being stored" }
+        return nil
+    }
+
     /// Runs until graceful shutdown (SIGTERM/SIGINT under a ServiceGroup) or cancellation.
     public func run() async throws {
         let registry = DeviceRegistry(database: database)
         let runners = configuration.devices.map {
             SerialDeviceRunner(
                 configuration: $0, outbox: outbox, registry: registry, catalog: catalog, storage: storage,
-                counters: counters, logger: logger)
+                counters: counters, logger: logger, metrics: metrics, states: devices)
         }
+        for runner in runners {
+            devices.register(
+                id: runner.configuration.deviceID, path: runner.configuration.path,
+                kind: runner.reader == nil ? "scanner" : "reader")
+        }
+        let statusTask = startStatusServer()
+        let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
         let batches = OutboxBatches(database: database)
         let unparked = try batches.unpark()
         if unparked > 0 { logger.warning("retrying \(unparked) parked batch(es) after restart") }
@@ -92,18 +134,25 @@ public final class Agent: Service, Sendable {
             let forwarder = Forwarder(
                 agentID: agentID, key: key, batches: batches, upstream: upstream, limits: settings.batchLimits,
                 retryCapMilliseconds: settings.retryCapMilliseconds, doorbell: doorbell, counters: counters,
-                storage: storage, retentionHours: configuration.retentionHours, logger: logger)
+                storage: storage, retentionHours: configuration.retentionHours, logger: logger, metrics: metrics)
             return Task { await forwarder.run() }
         }
+        let housekeeping = notifier.map { notifier in Task { await self.reportToSystemd(notifier) } }
         await withTaskGroup(of: Void.self) { group in
             for runner in runners { group.addTask { await runner.run() } }
+            readersStarted.withLock { $0 = true }
+            notifier?.notify("READY=1\nSTATUS=\(systemdStatus())")
             group.addTask {
                 // Returns on SIGTERM/SIGINT (under a ServiceGroup) or when this task is cancelled.
                 try? await gracefulShutdown()
-                for runner in runners { runner.source.stop() }
+                notifier?.notify("STOPPING=1\nSTATUS=stopping: storing what the readers hold")
+                for runner in runners { runner.stop() }
             }
             await group.waitForAll()
         }
+        housekeeping?.cancel()
+        statusTask?.cancel()
+        await statusTask?.value
         // Readers have committed their last chunks; only now does the forwarder stop, and an
         // in-flight batch without a 2xx simply stays pending.
         forwarding?.cancel()
@@ -111,5 +160,70 @@ public final class Agent: Service, Sendable {
         await forwarding?.value
         await upstream?.shutdown()
         logger.info("agent stopped")
+    }
+
+    /// Starts the status endpoint; a port already taken is logged, never fatal (scanning
+    /// matters more than the page).
+    private func startStatusServer() -> Task<Void, Never>? {
+        guard let listen = configuration.statusListen else { return nil }
+        let server = StatusServer(agent: self, host: listen.host, port: listen.port)
+        let logger = self.logger
+        return Task {
+            do {
+                try await server.application { port in
+                    self.boundStatusPort.withLock { $0 = port }
+                    logger.info(
+                        "status page on http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(port)/"
+                    )
+                }.run()
+            } catch {
+                if !Task.isCancelled {
+                    logger.error(
+                        "status endpoint cannot listen on \(listen): \(error) — set status.listen to a free address, or off"
+                    )
+                }
+            }
+        }
+    }
+
+    /// READY is sent once; then STATUS every 10 s and WATCHDOG at half the watchdog interval.
+    private func reportToSystemd(_ notifier: SystemdNotifier) async {
+        var lastStatus = ContinuousClock.now
+        let tick = notifier.watchdogInterval.map { min($0, .seconds(10)) } ?? .seconds(10)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: tick)
+            if Task.isCancelled { return }
+            var message = notifier.watchdogInterval == nil ? "" : "WATCHDOG=1"
+            if ContinuousClock.now - lastStatus >= .seconds(10) {
+                message += (message.isEmpty ? "" : "\n") + "STATUS=" + systemdStatus()
+                lastStatus = .now
+            }
+            if !message.isEmpty { notifier.notify(message) }
+        }
+    }
+
+    /// One line for `systemctl status`.
+    func systemdStatus() -> String {
+        let counts = counters.snapshot
+        let connected = devices.connectedCount
+        var parts = ["\(connected) of \(configuration.devices.count) devices connected"]
+        parts.append("\(counts.scanned) scans, \(counts.observed) tag observations stored")
+        parts.append("backlog \(counts.stored - counts.acknowledged)")
+        if storage.isFull { parts.append("STORAGE FULL") }
+        if let error = counts.lastError { parts.append("last error: \(error)") }
+        return parts.joined(separator: "; ")
+    }
+
+    func statusSnapshot() -> StatusPage.Snapshot {
+        var status: OutboxStatus?
+        var statusError: String?
+        do { status = try OutboxStatus.read(database) } catch { statusError = "\(error)" }
+        return StatusPage.Snapshot(
+            agentID: agentID, now: .now(), status: status, statusError: statusError, devices: devices.all,
+            counters: counters.snapshot, storageFull: storage.isFull, upstreamConfigured: configuration.upstream != nil)
+    }
+
+    func refreshMetrics() {
+        metrics.refresh(status: try? OutboxStatus.read(database), devicesConnected: devices.connectedCount, now: .now())
     }
 }

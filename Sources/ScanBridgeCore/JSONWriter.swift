@@ -77,6 +77,11 @@ public struct JSONWriter: Sendable {
         integer(value)
     }
 
+    public mutating func field(_ name: String, _ value: Int64?) {
+        key(name)
+        if let value { integer(value) } else { null() }
+    }
+
     public mutating func field(_ name: String, _ value: Bool) {
         key(name)
         bool(value)

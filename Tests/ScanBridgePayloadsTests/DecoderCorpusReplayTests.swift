@@ -2,7 +2,7 @@ import Foundation
 import ScanBridgePayloads
 import Testing
 
-/// Replays the committed fuzz corpus (`Tests/Fuzz/Corpus/{barcode,epc}`) through the decoders with the fuzz targets'
+/// Replays the committed fuzz corpus (`Tests/Fuzz/Corpus/*`) through the decoders with the fuzz targets'
 /// checks. A crasher found by `Tests/Fuzz/run-fuzzers.sh` is kept by copying it into the corpus directory.
 @Suite("Fuzz corpus replay")
 struct DecoderCorpusReplayTests {
@@ -35,5 +35,48 @@ struct DecoderCorpusReplayTests {
             if let tag = EPCDecoder.decode(bytes: bytes).tag, let gtin = tag.gtin { #expect(gtin.count == 14) }
         }
         #expect(decoded >= 8)
+    }
+
+    /// Every reader corpus input through its decoder in small chunks: nothing crashes, every byte
+    /// is either in an accepted frame or counted as rejected, and the seeds' good frames decode.
+    @Test("Reader codec corpora", arguments: ["mercury", "chafon", "em4100", "readerlines"])
+    func readers(name: String) throws {
+        let inputs = try Self.corpus(name)
+        #expect(!inputs.isEmpty)
+        var tags = 0
+        var replies = 0
+        for input in inputs {
+            let payload = Array(input.dropFirst(2))
+            var decoder: any ReaderFrameDecoder =
+                switch name {
+                case "mercury": MercuryDecoder()
+                case "chafon": ChafonDecoder()
+                case "em4100": EM4100Decoder()
+                default: try ReaderLineDecoder(pattern: "^(?<epc>[0-9A-F]{24}),(?<antenna>\\d+),(?<rssi>-?\\d+)$")
+                }
+            var outputs: [ReaderOutput] = []
+            var now: UInt64 = 1
+            for chunk in stride(from: 0, to: payload.count, by: 7) {
+                now += 1_000_000
+                outputs += decoder.feed(Array(payload[chunk..<min(chunk + 7, payload.count)]), now: now)
+            }
+            outputs += decoder.finish()
+            var rejected = 0
+            var accepted = Set<[UInt8]>()
+            for output in outputs {
+                switch output {
+                case .tag(let read):
+                    tags += 1
+                    accepted.insert(read.frame)
+                case .reply(let reply):
+                    replies += 1
+                    accepted.insert(reply.frame)
+                case .rejected(let run): rejected += run.count
+                }
+            }
+            let acceptedBytes = accepted.reduce(0) { $0 + $1.count }
+            #expect(rejected <= payload.count && acceptedBytes <= payload.count, "\(name): bytes counted twice")
+        }
+        #expect(tags + replies > 0 || name == "mercury", "\(name): the seeds hold good frames")
     }
 }

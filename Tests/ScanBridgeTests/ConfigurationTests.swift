@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import ScanBridgeAgent
+import ScanBridgeDevices
 import ScanBridgeUpstream
 import Testing
 
@@ -80,5 +82,64 @@ struct ConfigurationTests {
         #expect(configuration.upstream?.url == "http://b/v1/scan-batches")
         #expect(configuration.upstream?.batchLimits.maxEvents == 7)
         #expect(throws: ConfigurationError.self) { try load("", environment: ["SCANBRIDGE_UPSTREAM_ULR": "x"]) }
+    }
+
+    @Test("reader devices: framing, line format and deduplication window; the framing picks the built-in profile")
+    func readerDevices() throws {
+        let configuration = try load(
+            """
+            devices:
+              - path: /dev/ttyUSB0
+                framing: mercury
+              - path: /dev/ttyUSB1
+                framing: chafon
+                baud: 57600
+                parity: even
+                stop_bits: 2
+                dedup_window_ms: 500
+              - path: /dev/ttyS1
+                framing: stx-hex-xor
+            """)
+        #expect(configuration.devices.map(\.framing) == [.mercury, .chafon, .stxHexXor])
+        #expect(configuration.devices.map(\.profileID) == ["thingmagic-mercury", "chafon-uhfreader18", "em4100-ascii"])
+        #expect(configuration.devices[0].dedupWindowMilliseconds == 2000)
+        #expect(configuration.devices[1].dedupWindowMilliseconds == 500)
+        #expect(configuration.devices[1].parity == .even)
+        #expect(configuration.devices[1].stopBits == 2)
+        do {
+            _ = try load("devices:\n  - path: /dev/ttyS0\n    parity: mark\n")
+            Issue.record("parity mark accepted")
+        } catch {
+            #expect(error.key == "devices[0].parity")
+            #expect(error.message.contains("even"))
+        }
+    }
+
+    @Test("a framing that contradicts the profile, or a broken line pattern, stops the start and names the device")
+    func readerProfileMismatch() throws {
+        let directory = TestSupport.temporaryDirectory("profiles")
+        try
+            #"{"id": "bad-pattern", "version": 1, "framing": "lines", "decoder": "epc", "reader": {"pattern": "(?<epc>[0-9A-F"}}"#
+            .write(toFile: directory + "/bad.json", atomically: true, encoding: .utf8)
+        let state = TestSupport.temporaryDirectory("state")
+        var configuration = AgentConfiguration(stateDirectory: state)
+        var device = AgentConfiguration.SerialDevice(path: "/dev/ttyS0", framing: .chafon)
+        device.profile = "thingmagic-mercury"
+        configuration.devices = [device]
+        #expect {
+            _ = try Agent(configuration: configuration, logger: .init(label: "test"))
+        } throws: { error in
+            (error as? ConfigurationError)?.key == "devices[0].framing"
+        }
+        device.framing = nil
+        device.profile = "bad-pattern"
+        configuration.devices = [device]
+        configuration.profileDirectories = [directory]
+        #expect {
+            _ = try Agent(configuration: configuration, logger: .init(label: "test"))
+        } throws: { error in
+            (error as? ConfigurationError)?.key == "devices[0].profile"
+                && "\(error)".contains("bad-pattern@1")
+        }
     }
 }

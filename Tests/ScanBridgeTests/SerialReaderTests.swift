@@ -87,9 +87,14 @@ struct SerialReaderTests {
         let terminal = try PseudoTerminal()
         let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 32)
         let task = Task { await runner.run() }
-        try terminal.write(Array("GOOD1\n".utf8) + Array(repeating: 0x39, count: 5000) + Array("\nGOOD2\n".utf8))
-        try terminal.write([0x41, 0xC3, 0x28, 0x42, 0x0A] + Array("GOOD3\n".utf8) + [0x41, 0x07, 0x0A])
+        // More than a pty buffer: the write blocks until the reader drains it, so it runs on
+        // its own thread, never on the cooperative pool the reader needs.
+        let writer = TestSupport.onThread {
+            try? terminal.write(Array("GOOD1\n".utf8) + Array(repeating: 0x39, count: 5000) + Array("\nGOOD2\n".utf8))
+            try? terminal.write([0x41, 0xC3, 0x28, 0x42, 0x0A] + Array("GOOD3\n".utf8) + [0x41, 0x07, 0x0A])
+        }
         #expect(try await harness.waitForEvents(6))
+        await writer.value
         runner.source.stop()
         await task.value
         let events = try harness.events()

@@ -42,6 +42,14 @@ enum TestSupport {
         }
     }
 
+    /// Runs a blocking `body` on its own thread and returns its value.
+    static func onThreadValue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.start()
+        }
+    }
+
     /// Polls `condition` until it holds or `seconds` pass (for waiting on other processes and
     /// threads, never for timing assertions).
     static func eventually(seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {

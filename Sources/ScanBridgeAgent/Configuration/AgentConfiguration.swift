@@ -1,17 +1,42 @@
+import ScanBridgeDevices
 import ScanBridgeUpstream
 
 /// Everything `scanbridge run` needs, after the YAML file, environment overrides and
 /// defaults are combined.
 public struct AgentConfiguration: Sendable, Equatable {
+    /// How a serial device's bytes are cut into payloads: text lines, or a reader protocol.
     public enum Framing: String, Sendable, Equatable, CaseIterable {
         case lines
+        case mercury
+        case chafon
+        case stxHexXor = "stx-hex-xor"
+
+        /// The built-in profile a device with this framing gets when it names none.
+        public var defaultProfile: String {
+            switch self {
+            case .lines: "serial-lines"
+            case .mercury: "thingmagic-mercury"
+            case .chafon: "chafon-uhfreader18"
+            case .stxHexXor: "em4100-ascii"
+            }
+        }
     }
 
     public struct SerialDevice: Sendable, Equatable {
         public var path: String
-        public var framing: Framing = .lines
-        public var baud: Int = 9600
+        /// `nil`: the profile's framing (plain lines without a profile).
+        public var framing: Framing?
+        /// `nil`: the profile's line settings, else 9600.
+        public var baud: Int?
+        public var parity: SerialLineSettings.Parity?
+        public var stopBits: Int?
         public var maxLineBytes: Int = 4096
+        /// Reads of one tag on one antenna within this window make one `rfid.observed`
+        /// (`dedup_window_ms`; 0 reports every read).
+        public var dedupWindowMilliseconds = 2000
+        /// Overrides the profile's inter-byte timeout for this installation (a slow adapter,
+        /// a long RS-232 run); `nil`: the profile's or the protocol's default.
+        public var interByteTimeoutMilliseconds: Int?
         /// Stable id for events and counts; defaults to `serial:<path>`.
         public var id: String?
         /// The profile id that decodes this device (default: `serial-lines`).
@@ -21,7 +46,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var firmware: String?
 
         public init(
-            path: String, framing: Framing = .lines, baud: Int = 9600, maxLineBytes: Int = 4096, id: String? = nil
+            path: String, framing: Framing? = nil, baud: Int? = nil, maxLineBytes: Int = 4096, id: String? = nil
         ) {
             self.path = path
             self.framing = framing
@@ -31,6 +56,9 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
 
         public var deviceID: String { id ?? "serial:" + path }
+
+        /// The profile id that applies: the configured one, else the framing's built-in one.
+        public var profileID: String { profile ?? (framing ?? .lines).defaultProfile }
     }
 
     public struct Upstream: Sendable, Equatable {
@@ -57,6 +85,11 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var stateMaxMegabytes: Int?
     /// How long acknowledged events and batches are kept locally (`retention_hours`).
     public var retentionHours = 168
+    /// The status page and metrics endpoint (`status.listen`); `nil`: off. The config file's
+    /// default is ``defaultStatusListen``; a configuration built in code starts without one.
+    public var statusListen: ListenAddress?
+
+    public static let defaultStatusListen = ListenAddress(host: "127.0.0.1", port: 9477)
 
     public init(stateDirectory: String, signingKeyPath: String? = nil) {
         self.stateDirectory = stateDirectory
@@ -64,4 +97,37 @@ public struct AgentConfiguration: Sendable, Equatable {
     }
 
     public var databasePath: String { stateDirectory + "/scanbridge.sqlite" }
+}
+
+/// Where the status endpoint listens.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `127.0.0.1:9477`, `[::1]:9477`, `0.0.0.0:0` (0: any free port).
+    public init?(_ text: String) {
+        let host: Substring
+        let port: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                return nil
+            }
+            host = text[text.index(after: text.startIndex)..<close]
+            port = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let number = Int(port), (0...65535).contains(number) else { return nil }
+        self.host = String(host)
+        self.port = number
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ScanBridgeDevices
 import ScanBridgeUpstream
 import Yams
 
@@ -25,6 +26,7 @@ public enum ConfigurationLoader {
         -> AgentConfiguration
     {
         var configuration = AgentConfiguration(stateDirectory: defaultStateDirectory(environment: environment))
+        configuration.statusListen = AgentConfiguration.defaultStatusListen
         var explicitKey = false
         if let path {
             let text: String
@@ -78,12 +80,18 @@ public enum ConfigurationLoader {
             case "profile_dirs": configuration.profileDirectories = try reader.paths(value, key: key)
             case "state_max_mb": configuration.stateMaxMegabytes = try reader.integer(value, key: key, 1...1_000_000)
             case "retention_hours": configuration.retentionHours = try reader.integer(value, key: key, 0...87_600)
+            case "status":
+                for (statusKey, statusValue) in try reader.mapping(value, key: key) {
+                    guard statusKey == "status.listen" else { throw reader.unknown(statusKey, known: ["listen"]) }
+                    configuration.statusListen = try Self.listen(
+                        try reader.string(statusValue, key: statusKey), key: statusKey, source: source)
+                }
             default:
                 throw reader.unknown(
                     key,
                     known: [
                         "state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "profile_dirs",
-                        "state_max_mb", "retention_hours",
+                        "state_max_mb", "retention_hours", "status",
                     ])
             }
         }
@@ -113,6 +121,7 @@ public enum ConfigurationLoader {
                 configuration.signingKeyPath = value
                 keyGiven = true
             case "SCANBRIDGE_AGENT_ID": configuration.agentID = value
+            case "SCANBRIDGE_STATUS_LISTEN": configuration.statusListen = try listen(value, key: name, source: source)
             case "SCANBRIDGE_LOG_LEVEL":
                 guard LogLevels.names.contains(value) else {
                     throw ConfigurationError(
@@ -152,11 +161,24 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(
                     key: name,
                     message:
-                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
+                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
                     source: source)
             }
         }
         return keyGiven
+    }
+}
+
+extension ConfigurationLoader {
+    /// `host:port` (`[::1]:9477` for IPv6), or `off` (YAML may also read it as `false`).
+    static func listen(_ text: String, key: String, source: String) throws(ConfigurationError) -> ListenAddress? {
+        if ["off", "false", "no"].contains(text.lowercased()) { return nil }
+        guard let address = ListenAddress(text) else {
+            throw ConfigurationError(
+                key: key, message: "expected host:port such as 127.0.0.1:9477, or off; got \"\(text)\"",
+                source: source)
+        }
+        return address
     }
 }
 
@@ -289,13 +311,24 @@ struct NodeReader {
                         )
                     }
                     device.baud = baud
+                case "parity":
+                    device.parity = .init(
+                        rawValue: try choice(value, key: key, SerialLineSettings.Parity.allCases.map(\.rawValue)))!
+                case "stop_bits": device.stopBits = try integer(value, key: key, 1...2)
+                case "dedup_window_ms": device.dedupWindowMilliseconds = try integer(value, key: key, 0...3_600_000)
+                case "inter_byte_timeout_ms":
+                    device.interByteTimeoutMilliseconds = try integer(value, key: key, 1...60_000)
                 case "max_line_bytes": device.maxLineBytes = try integer(value, key: key, 16...1_048_576)
                 case "id": device.id = try string(value, key: key)
                 case "profile": device.profile = try string(value, key: key)
                 case "firmware": device.firmware = try string(value, key: key)
                 default:
                     throw unknown(
-                        key, known: ["path", "framing", "baud", "max_line_bytes", "id", "profile", "firmware"])
+                        key,
+                        known: [
+                            "path", "framing", "baud", "parity", "stop_bits", "max_line_bytes", "dedup_window_ms",
+                            "inter_byte_timeout_ms", "id", "profile", "firmware",
+                        ])
                 }
             }
             guard let path else { throw fail(prefix + ".path", "required") }

@@ -7,8 +7,8 @@ import Synchronization
 
 /// `scanbridge demo`: the whole path on one machine, with no hardware and no config.
 ///
-/// A receiver on loopback, a simulated GS1-128 scanner on a pseudo-terminal, and the real
-/// agent reading that terminal. Midway the receiver goes away so a backlog builds and then
+/// A receiver on loopback, a simulated GS1-128 scanner and a simulated ThingMagic RFID reader
+/// on pseudo-terminals, and the real agent reading both. Midway the receiver goes away so a backlog builds and then
 /// drains; at the end the receiver's chain is verified and every scan must have been
 /// acknowledged exactly once.
 public struct DemoRun: Sendable {
@@ -26,6 +26,11 @@ public struct DemoRun: Sendable {
     public struct Summary: Sendable, Equatable {
         public var written = 0
         public var scanned = 0
+        /// Tag reads the simulated RFID reader sent (its own read counts summed), and those the
+        /// stored observations account for.
+        public var readsSent = 0
+        public var readsObserved = 0
+        public var observed = 0
         public var stored = 0
         public var acknowledged = 0
         public var receivedEvents = 0
@@ -34,7 +39,8 @@ public struct DemoRun: Sendable {
         public var problem: String?
 
         public var succeeded: Bool {
-            verified && problem == nil && scanned == written && acknowledged == scanned && receivedEvents == stored
+            verified && problem == nil && scanned == written && readsObserved == readsSent
+                && acknowledged == stored && receivedEvents == stored
         }
     }
 
@@ -65,6 +71,16 @@ public struct DemoRun: Sendable {
 
         let terminal = try PseudoTerminal()
         output("scanner    simulated GS1-128 scanner on \(terminal.devicePath), \(options.scansPerSecond) scans/s")
+        let readerTerminal = try PseudoTerminal()
+        var readerOptions = ReaderSimulator.Options(
+            mode: .mercury, population: .sgtin96(count: 12, seed: options.seed))
+        readerOptions.seed = options.seed
+        readerOptions.reads = 0
+        readerOptions.rate = 8
+        let reader = ReaderSimulator(terminal: readerTerminal, options: readerOptions)
+        output(
+            "reader     simulated ThingMagic Mercury RFID reader on \(readerTerminal.devicePath), 12 tags, 8 reads/s (deduplicated per 2 s)"
+        )
 
         var configuration = AgentConfiguration(stateDirectory: directory + "/agent", signingKeyPath: keyPath)
         var upstream = AgentConfiguration.Upstream(url: "http://127.0.0.1:\(port)/v1/scan-batches")
@@ -72,10 +88,18 @@ public struct DemoRun: Sendable {
         upstream.retryCapMilliseconds = 1000
         upstream.timeoutMilliseconds = 5000
         configuration.upstream = upstream
-        configuration.devices = [.init(path: terminal.devicePath, baud: 115_200, id: "demo-scanner")]
+        configuration.devices = [
+            .init(path: terminal.devicePath, baud: 115_200, id: "demo-scanner"),
+            .init(path: readerTerminal.devicePath, framing: .mercury, id: "demo-reader"),
+        ]
+        configuration.statusListen = ListenAddress(host: "127.0.0.1", port: 0)
         let agent = try Agent(configuration: configuration, logger: logger)
         output("agent      \(agent.agentID), outbox \(configuration.databasePath)")
         let agentTask = Task { try await agent.run() }
+        for _ in 0..<50 where agent.statusPort == nil { try await Task.sleep(for: .milliseconds(20)) }
+        if let port = agent.statusPort {
+            output("status     http://127.0.0.1:\(port)/ (the workshop page) and /metrics, while the demo runs")
+        }
 
         let written = Mutex(0)
         let duration = max(options.seconds, 3)
@@ -95,6 +119,8 @@ public struct DemoRun: Sendable {
             }
         }
 
+        let readerThread = Thread { reader.run() }
+        readerThread.start()
         let start = ContinuousClock.now
         var receiverDown = false
         var outageDone = false
@@ -103,7 +129,7 @@ public struct DemoRun: Sendable {
             let counts = agent.counters.snapshot
             let backlog = counts.stored - counts.acknowledged
             let line =
-                "\(Self.seconds(elapsed))  scanned \(counts.scanned)  stored \(counts.stored)  sent \(counts.batchesSent) batches  acknowledged \(counts.acknowledged)  backlog \(backlog)  \(note)"
+                "\(Self.seconds(elapsed))  scanned \(counts.scanned)  tags \(counts.observed)  stored \(counts.stored)  sent \(counts.batchesSent) batches  acknowledged \(counts.acknowledged)  backlog \(backlog)  \(note)"
             output(line)
         }
         while true {
@@ -119,10 +145,12 @@ public struct DemoRun: Sendable {
                 output("— receiver back: the backlog drains in order")
             }
             let scanning = elapsed < .seconds(duration)
+            if !scanning { reader.pause() }
             let counts = agent.counters.snapshot
             let drained =
                 !scanning && outageDone && counts.acknowledged >= counts.stored
                 && counts.scanned >= written.withLock { $0 }
+                && counts.observedReads >= reader.ledger.intactReads.reduce(0) { $0 + $1.readCount }
             progress(receiverDown ? "receiver DOWN" : (scanning ? "receiver up" : "draining"))
             if drained || elapsed > .seconds(duration + 60) { break }
             try await Task.sleep(for: .milliseconds(options.interactive ? 500 : 1000))
@@ -130,12 +158,16 @@ public struct DemoRun: Sendable {
         try await scanner.value
         agentTask.cancel()
         try await agentTask.value
+        reader.stop()
         await receiver.stop()
 
         var summary = Summary()
         let counts = agent.counters.snapshot
         summary.written = written.withLock { $0 }
         summary.scanned = counts.scanned
+        summary.observed = counts.observed
+        summary.readsObserved = counts.observedReads
+        summary.readsSent = reader.ledger.intactReads.reduce(0) { $0 + $1.readCount }
         summary.stored = counts.stored
         summary.acknowledged = counts.acknowledged
         summary.receivedEvents = try receiverStore.eventCount(agentID: agent.agentID)
@@ -152,13 +184,18 @@ public struct DemoRun: Sendable {
         if summary.scanned != summary.written {
             summary.problem = summary.problem ?? "\(summary.written - summary.scanned) written scans were not stored"
         }
+        if summary.readsObserved != summary.readsSent {
+            summary.problem =
+                summary.problem
+                ?? "the reader sent \(summary.readsSent) tag reads, observations account for \(summary.readsObserved)"
+        }
         let verdict =
             summary.verified
             ? "chain verified: \(summary.batches) batches, events 1…\(audit.result.lastEventSeq), signatures valid"
             : "chain NOT verified: \(summary.problem ?? "event count mismatch")"
         output(verdict)
         output(
-            "demo \(summary.succeeded ? "passed" : "FAILED"): scanned \(summary.scanned), stored \(summary.stored), acknowledged \(summary.acknowledged), received \(summary.receivedEvents)"
+            "demo \(summary.succeeded ? "passed" : "FAILED"): scanned \(summary.scanned), observed \(summary.observed) tags (\(summary.readsObserved) of \(summary.readsSent) reads), stored \(summary.stored), acknowledged \(summary.acknowledged), received \(summary.receivedEvents)"
         )
         return summary
     }

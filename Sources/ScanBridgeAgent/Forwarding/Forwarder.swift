@@ -18,6 +18,7 @@ public struct Forwarder: Sendable {
     let retryCapMilliseconds: Int
     let doorbell: Doorbell
     let counters: AgentCounters
+    let metrics: AgentMetrics?
     let storage: StorageState
     let retentionHours: Int
     let logger: Logger
@@ -25,8 +26,9 @@ public struct Forwarder: Sendable {
     public init(
         agentID: String, key: SigningKey, batches: OutboxBatches, upstream: HTTPUpstream, limits: BatchLimits,
         retryCapMilliseconds: Int, doorbell: Doorbell, counters: AgentCounters, storage: StorageState,
-        retentionHours: Int, logger: Logger
+        retentionHours: Int, logger: Logger, metrics: AgentMetrics? = nil
     ) {
+        self.metrics = metrics
         self.agentID = agentID
         self.key = key
         self.batches = batches
@@ -70,8 +72,10 @@ public struct Forwarder: Sendable {
                 continue
             }
             counters.update { $0.batchesSent += 1 }
+            let started = ContinuousClock.now
             let outcome = await upstream.deliver(
                 body: batch.body, signature: batch.jws, idempotencyKey: "\(agentID)/\(batch.batchSeq)")
+            metrics?.upload(took: ContinuousClock.now - started)
             if Task.isCancelled, case .retry = outcome { return }
             do {
                 try record(outcome, for: batch, backoff: &backoff)
@@ -104,8 +108,9 @@ public struct Forwarder: Sendable {
 
     private func record(_ outcome: DeliveryOutcome, for batch: StoredBatch, backoff: inout Backoff) throws {
         switch outcome {
-        case .accepted:
+        case .accepted(_, let repeated):
             try batches.acknowledge(batch.batchSeq, at: .now())
+            metrics?.batch(repeated ? .repeat : .accepted)
             backoff.reset()
             counters.update {
                 $0.acknowledged += batch.eventCount
@@ -115,6 +120,7 @@ public struct Forwarder: Sendable {
                 "batch acknowledged", metadata: ["batch_seq": "\(batch.batchSeq)", "events": "\(batch.eventCount)"])
         case .retry(let reason, _):
             try batches.recordFailure(batch.batchSeq, error: reason)
+            metrics?.batch(.retry)
             counters.update {
                 $0.retries += 1
                 $0.lastError = reason
@@ -127,6 +133,7 @@ public struct Forwarder: Sendable {
         case .tooLarge:
             guard batch.eventCount > 1 else {
                 try batches.park(batch.batchSeq, error: "HTTP 413 for a single-event batch")
+                metrics?.batch(.parked)
                 logger.error("upstream refuses even a single-event batch as too large; batch \(batch.batchSeq) parked")
                 return
             }
@@ -139,6 +146,7 @@ public struct Forwarder: Sendable {
             )
         case .rejected(let status, let body):
             try batches.park(batch.batchSeq, error: "HTTP \(status): \(body)")
+            metrics?.batch(.parked)
             counters.update {
                 $0.parked += 1
                 $0.lastError = "HTTP \(status)"

@@ -4,6 +4,14 @@ import Synchronization
 public final class AgentCounters: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var scanned = 0
+        /// `rfid.observed` events stored.
+        public var observed = 0
+        /// Tag reports received from readers (before deduplication).
+        public var tagReads = 0
+        /// The reads the stored observations account for (the readers' own counts summed).
+        public var observedReads = 0
+        /// Bytes a reader codec rejected (bad CRC, bad length, garbage, incomplete frames).
+        public var rejectedBytes = 0
         public var quarantined = 0
         public var stored = 0
         public var batchesSent = 0

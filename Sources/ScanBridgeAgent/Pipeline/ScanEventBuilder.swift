@@ -81,6 +81,12 @@ public struct ScanEventBuilder: Sendable {
         return quarantined(bytes, code: rejection.code, problems: [.init(message: rejection.description)], at: time)
     }
 
+    /// Bytes a reader codec could not frame, kept for diagnosis (bounded by the caller).
+    public func rejected(_ raw: [UInt8], code: String, message: String, length: Int, at time: Timestamp) -> OutboxEntry
+    {
+        quarantined(raw, code: code, problems: [.init(message: message)], at: time, length: length)
+    }
+
     /// Shapes are tracked for structured payloads; free text from a plain scanner varies with
     /// every product and would only raise noise.
     private var tracksShapes: Bool {

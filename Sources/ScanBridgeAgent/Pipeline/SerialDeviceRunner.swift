@@ -8,19 +8,42 @@ import ScanBridgeStore
 public struct SerialDeviceRunner: Sendable {
     public let configuration: AgentConfiguration.SerialDevice
     public let source: SerialInputSource
+    /// How the device's bytes are cut: the configured framing, else the profile's.
+    public let framing: AgentConfiguration.Framing
+    /// Set for readers that speak a protocol (or RFID line readers): their bytes become tag
+    /// observations instead of scans.
+    let reader: ReaderCodec?
     let outbox: OutboxWriter
     let registry: DeviceRegistry
     let catalog: ProfileCatalog
     let storage: StorageState
     let counters: AgentCounters
     let logger: Logger
+    let metrics: AgentMetrics?
+    let states: DeviceStates?
 
     public init(
         configuration: AgentConfiguration.SerialDevice, outbox: OutboxWriter, registry: DeviceRegistry,
-        catalog: ProfileCatalog, storage: StorageState, counters: AgentCounters, logger: Logger
+        catalog: ProfileCatalog, storage: StorageState, counters: AgentCounters, logger: Logger,
+        metrics: AgentMetrics? = nil, states: DeviceStates? = nil
     ) {
+        self.metrics = metrics
+        self.states = states
         self.configuration = configuration
-        self.source = SerialInputSource(path: configuration.path, baud: configuration.baud)
+        let profile = catalog.resolve(id: configuration.profileID, firmware: configuration.firmware)
+        let framing =
+            configuration.framing ?? profile.flatMap { AgentConfiguration.Framing(rawValue: $0.framing) } ?? .lines
+        self.framing = framing
+        let settings = profile?.reader
+        let line = SerialLineSettings(
+            baud: configuration.baud ?? settings?.baud ?? 9600,
+            parity: configuration.parity ?? settings?.parity.flatMap(SerialLineSettings.Parity.init(rawValue:))
+                ?? .none,
+            stopBits: configuration.stopBits ?? settings?.stopBits ?? 1)
+        self.source = SerialInputSource(path: configuration.path, settings: line)
+        self.reader = ReaderCodec.make(
+            framing: framing, profile: profile, maxLineBytes: configuration.maxLineBytes,
+            interByteTimeoutMilliseconds: configuration.interByteTimeoutMilliseconds)
         self.outbox = outbox
         self.registry = registry
         self.catalog = catalog
@@ -31,9 +54,12 @@ public struct SerialDeviceRunner: Sendable {
         self.logger = logger
     }
 
-    public static let defaultProfile = "serial-lines"
+    public var profileID: String { configuration.profileID }
 
-    public var profileID: String { configuration.profile ?? Self.defaultProfile }
+    /// Stops reading; a reader is first sent its profile's stop commands.
+    public func stop() {
+        source.stop(farewell: reader?.farewell ?? [])
+    }
 
     public var identity: DeviceIdentity {
         DeviceIdentity(id: configuration.deviceID, firmware: configuration.firmware, transport: .serial)
@@ -42,21 +68,30 @@ public struct SerialDeviceRunner: Sendable {
     /// Runs until ``SerialInputSource/stop()``; every chunk read is committed before the
     /// next is read.
     public func run() async {
+        if let reader {
+            await runReader(reader)
+            return
+        }
         var builder = await prepare()
         var framer = LineFramer(maximumLength: configuration.maxLineBytes)
         source.start()
         for await input in source.inputs {
             switch input {
             case .opened:
-                logger.info("serial device opened", metadata: ["baud": "\(configuration.baud)"])
+                logger.info("serial device opened", metadata: ["line": "\(source.settings)"])
+                states?.opened(configuration.deviceID)
             case .unavailable(let problem):
                 logger.warning("\(problem.description)")
+                states?.unavailable(configuration.deviceID, problem: problem.description)
             case .closed(let reason):
+                states?.closed(configuration.deviceID, reason: reason)
                 logger.warning("serial device went away; waiting for it to return", metadata: ["reason": "\(reason)"])
                 if let pending = framer.takePending() {
                     await store([builder.incomplete(pending)])
                 }
-            case .bytes(let chunk):
+            case .timer:
+                source.acknowledge()
+            case .bytes(let chunk, _):
                 let frames = framer.feed(chunk)
                 if !frames.isEmpty {
                     let now = Timestamp.now()
@@ -75,7 +110,7 @@ public struct SerialDeviceRunner: Sendable {
 
     /// Resolves the profile, loads the shapes already seen, and reports a firmware change
     /// (once: the new revision is recorded in the same transaction as the event).
-    private func prepare() async -> ScanEventBuilder {
+    func prepare() async -> ScanEventBuilder {
         let profile = catalog.resolve(id: profileID, firmware: configuration.firmware)
         var device = identity
         device.profile = profile?.name
@@ -146,7 +181,7 @@ public struct SerialDeviceRunner: Sendable {
 
     /// Retries a failed commit (disk full, I/O error) until it succeeds or the agent stops:
     /// nothing read is dropped, and the device is not read further meanwhile.
-    private func store(_ entries: [OutboxEntry]) async {
+    func store(_ entries: [OutboxEntry]) async {
         guard !entries.isEmpty else { return }
         var delay = 100
         while true {
@@ -156,10 +191,13 @@ public struct SerialDeviceRunner: Sendable {
                     logger.notice("storage recovered: scans are stored again")
                 }
                 report(entries)
+                metrics?.stored(entries)
                 let scanned = entries.filter { $0.event.type == .barcodeScanned }.count
+                let observed = entries.filter { $0.event.type == .rfidObserved }.count
                 let quarantined = entries.filter { $0.event.type == .payloadQuarantined }.count
                 counters.update {
                     $0.scanned += scanned
+                    $0.observed += observed
                     $0.quarantined += quarantined
                 }
                 return

@@ -50,8 +50,8 @@ public struct QuarantineReplay: Sendable {
     /// The entries that release `entry`, or `nil` when the current profiles still reject it.
     func release(_ entry: QuarantineStore.Entry) -> [OutboxEntry]? {
         let profileID =
-            configuration.devices.first { $0.deviceID == entry.deviceID }?.profile
-            ?? entry.profile.map { String($0.prefix { $0 != "@" }) } ?? SerialDeviceRunner.defaultProfile
+            configuration.devices.first { $0.deviceID == entry.deviceID }?.profileID
+            ?? entry.profile.map { String($0.prefix { $0 != "@" }) } ?? AgentConfiguration.Framing.lines.defaultProfile
         guard let profile = catalog.resolve(id: profileID, firmware: entry.firmware) else { return nil }
         guard
             case .accepted(let data, let fingerprint) = PayloadInterpreter(

@@ -8,14 +8,22 @@ import Foundation
 /// goes away and comes back.
 ///
 /// A dedicated thread sleeps in `poll` on the device and a wake pipe, so an idle device
-/// costs no CPU. After each chunk the thread waits until the consumer has stored it
-/// (``acknowledge()``): meanwhile the kernel keeps buffering, so memory stays bounded and a
+/// costs no CPU. After each chunk (or timer) the thread waits until the consumer has handled
+/// it (``acknowledge()``): meanwhile the kernel keeps buffering, so memory stays bounded and a
 /// crash loses at most the one chunk being stored. While the device is absent, an inotify
 /// watch on its directory wakes the thread when the node (or its by-id link) reappears.
+///
+/// Readers that speak a protocol also write (``send(_:)``), need a timer for inter-byte and
+/// reply timeouts (``setDeadline(_:)``, delivered as `.timer` in the same stream so the
+/// consumer never races itself), and want a last word before the port closes (the farewell
+/// passed to ``stop(farewell:)``, e.g. "stop reading").
 public final class SerialInputSource: @unchecked Sendable {
     public enum Input: Sendable, Equatable {
         case opened
-        case bytes([UInt8])
+        /// Bytes read, with the CLOCK_MONOTONIC time they were read at (nanoseconds).
+        case bytes([UInt8], receivedAt: UInt64)
+        /// The deadline set with ``setDeadline(_:)`` has passed (CLOCK_MONOTONIC nanoseconds now).
+        case timer(UInt64)
         /// The device went away (unplugged, EIO, hang-up); the source waits for it to return.
         case closed(reason: String)
         /// The device cannot be opened; reported once per distinct problem.
@@ -23,7 +31,8 @@ public final class SerialInputSource: @unchecked Sendable {
     }
 
     public let path: String
-    public let baud: Int
+    public let settings: SerialLineSettings
+    public var baud: Int { settings.baud }
     public let inputs: AsyncStream<Input>
     private let continuation: AsyncStream<Input>.Continuation
     private let consumed = DispatchSemaphore(value: 0)
@@ -32,10 +41,17 @@ public final class SerialInputSource: @unchecked Sendable {
     private var stopping = false
     private var thread: Thread?
     private let retryMilliseconds: Int32
+    private var deadline: UInt64?
+    private var farewell: [UInt8] = []
+    private var port: SerialPort?
 
-    public init(path: String, baud: Int, retryMilliseconds: Int32 = 2000) {
+    public convenience init(path: String, baud: Int, retryMilliseconds: Int32 = 2000) {
+        self.init(path: path, settings: SerialLineSettings(baud: baud), retryMilliseconds: retryMilliseconds)
+    }
+
+    public init(path: String, settings: SerialLineSettings, retryMilliseconds: Int32 = 2000) {
         self.path = path
-        self.baud = baud
+        self.settings = settings
         self.retryMilliseconds = retryMilliseconds
         (inputs, continuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
         var fds: [Int32] = [0, 0]
@@ -59,17 +75,49 @@ public final class SerialInputSource: @unchecked Sendable {
         thread.start()
     }
 
-    /// The consumer has durably handled the last `.bytes` chunk; the next may be read.
+    /// The consumer has durably handled the last `.bytes` chunk (or `.timer`); the next may be read.
     public func acknowledge() {
         consumed.signal()
     }
 
-    /// Stops reading; the input stream finishes once the device is closed.
-    public func stop() {
-        lock.withLock { stopping = true }
+    /// Stops reading; the input stream finishes once the device is closed. `farewell` is
+    /// written to the device (if open) just before it is closed.
+    public func stop(farewell: [UInt8] = []) {
+        lock.withLock {
+            stopping = true
+            self.farewell = farewell
+        }
+        wake()
+        consumed.signal()
+    }
+
+    /// Asks for a `.timer` input once CLOCK_MONOTONIC passes `nanoseconds` (nil: none). A timer
+    /// fires at most once per call and only while the device is open.
+    public func setDeadline(_ nanoseconds: UInt64?) {
+        let earlier = lock.withLock {
+            let earlier = nanoseconds.map { new in deadline.map { new < $0 } ?? true } ?? false
+            deadline = nanoseconds
+            return earlier
+        }
+        if earlier { wake() }
+    }
+
+    /// Writes a command to the device; fails when it is not open.
+    public func send(_ bytes: [UInt8]) throws(DeviceError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let port else { throw .notFound(path: path) }
+        try port.write(bytes)
+    }
+
+    private func wake() {
         var byte: UInt8 = 1
         _ = write(wakePipe.write, &byte, 1)
-        consumed.signal()
+    }
+
+    private func drainWakePipe() {
+        var sink = [UInt8](repeating: 0, count: 64)
+        while sink.withUnsafeMutableBytes({ read(wakePipe.read, $0.baseAddress, $0.count) }) > 0 {}
     }
 
     private var isStopping: Bool { lock.withLock { stopping } }
@@ -79,7 +127,7 @@ public final class SerialInputSource: @unchecked Sendable {
         while !isStopping {
             let port: SerialPort
             do {
-                port = try SerialPort.open(path: path, baud: baud)
+                port = try SerialPort.open(path: path, settings: settings)
             } catch {
                 if error != lastProblem {
                     continuation.yield(.unavailable(error))
@@ -89,8 +137,20 @@ public final class SerialInputSource: @unchecked Sendable {
                 continue
             }
             lastProblem = nil
+            lock.withLock {
+                self.port = port
+                deadline = nil
+            }
             continuation.yield(.opened)
             let reason = readUntilGone(port)
+            let farewell = lock.withLock {
+                self.port = nil
+                return reason == nil ? self.farewell : []
+            }
+            if !farewell.isEmpty {
+                try? port.write(farewell)
+                tcdrain(port.fileDescriptor)
+            }
             if let reason { continuation.yield(.closed(reason: reason)) }
         }
         continuation.finish()
@@ -106,15 +166,32 @@ public final class SerialInputSource: @unchecked Sendable {
         while true {
             fds[0].revents = 0
             fds[1].revents = 0
-            let ready = poll(&fds, 2, -1)
+            var timeout: Int32 = -1
+            if let deadline = lock.withLock({ deadline }) {
+                let now = MonotonicClock.nanoseconds()
+                // A deadline means "the line was quiet until then": bytes that arrived while the
+                // consumer was busy are delivered first, so a slow commit never cuts a frame.
+                var pending = pollfd(fd: port.fileDescriptor, events: Int16(POLLIN), revents: 0)
+                if now >= deadline, poll(&pending, 1, 0) == 0 {
+                    lock.withLock { self.deadline = nil }
+                    continuation.yield(.timer(now))
+                    consumed.wait()
+                    if isStopping { return nil }
+                    continue
+                }
+                timeout = now >= deadline ? 0 : Int32(clamping: (deadline - now + 999_999) / 1_000_000)
+            }
+            let ready = poll(&fds, 2, timeout)
             if ready < 0 {
                 if errno == EINTR { continue }
                 return "poll failed: \(String(cString: strerror(errno)))"
             }
-            if fds[1].revents != 0 || isStopping { return nil }
+            if fds[1].revents != 0 { drainWakePipe() }
+            if isStopping { return nil }
+            if fds[0].revents == 0 { continue }
             let count = buffer.withUnsafeMutableBytes { read(port.fileDescriptor, $0.baseAddress, $0.count) }
             if count > 0 {
-                continuation.yield(.bytes(Array(buffer[0..<count])))
+                continuation.yield(.bytes(Array(buffer[0..<count]), receivedAt: MonotonicClock.nanoseconds()))
                 consumed.wait()
                 if isStopping { return nil }
                 continue
@@ -146,5 +223,6 @@ public final class SerialInputSource: @unchecked Sendable {
             pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),
         ]
         _ = poll(&fds, 2, retryMilliseconds)
+        if fds[1].revents != 0 { drainWakePipe() }
     }
 }

@@ -16,6 +16,11 @@ public final class SerialPort: @unchecked Sendable {
     }
 
     public static func open(path: String, baud: Int) throws(DeviceError) -> SerialPort {
+        try open(path: path, settings: SerialLineSettings(baud: baud))
+    }
+
+    public static func open(path: String, settings: SerialLineSettings) throws(DeviceError) -> SerialPort {
+        let baud = settings.baud
         guard let speed = SerialSpeed.constant(for: baud) else { throw .unsupportedBaud(path: path, baud: baud) }
         let fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw .fromErrno(errno, path: path, call: "open") }
@@ -28,6 +33,18 @@ public final class SerialPort: @unchecked Sendable {
         cfmakeraw(&options)
         options.c_cflag |= tcflag_t(CLOCAL | CREAD)
         options.c_cflag &= ~tcflag_t(CRTSCTS)
+        switch settings.parity {
+        case .none: options.c_cflag &= ~tcflag_t(PARENB | PARODD)
+        case .even:
+            options.c_cflag |= tcflag_t(PARENB)
+            options.c_cflag &= ~tcflag_t(PARODD)
+        case .odd: options.c_cflag |= tcflag_t(PARENB | PARODD)
+        }
+        if settings.stopBits == 2 {
+            options.c_cflag |= tcflag_t(CSTOPB)
+        } else {
+            options.c_cflag &= ~tcflag_t(CSTOPB)
+        }
         withUnsafeMutableBytes(of: &options.c_cc) { cc in
             cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
@@ -40,6 +57,26 @@ public final class SerialPort: @unchecked Sendable {
             throw .fromErrno(code, path: path, call: "tcsetattr")
         }
         return SerialPort(path: path, fileDescriptor: fd)
+    }
+
+    /// Writes all of `bytes` (a reader command), waiting briefly while the output buffer is full.
+    public func write(_ bytes: [UInt8]) throws(DeviceError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fileDescriptor, $0.baseAddress, $0.count) }
+            if written > 0 {
+                offset += written
+                continue
+            }
+            let code = errno
+            if written < 0, code == EINTR { continue }
+            if written < 0, code == EAGAIN {
+                var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLOUT), revents: 0)
+                if poll(&descriptor, 1, 1000) <= 0 { throw .system(path: path, call: "write", errno: ETIMEDOUT) }
+                continue
+            }
+            throw .fromErrno(code, path: path, call: "write")
+        }
     }
 
     deinit {

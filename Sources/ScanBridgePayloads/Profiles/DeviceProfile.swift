@@ -37,6 +37,9 @@ public struct DeviceProfile: Sendable {
     public var decoder: Decoder
     public var schema: JSONSchema?
     public var normalisation: PayloadNormalisation?
+    /// Present for readers that speak a protocol (framing other than plain lines, or an
+    /// RFID line pattern).
+    public var reader: ReaderSettings?
     /// Where the profile came from, for `profiles list` and error messages.
     public var source: String
 

@@ -1,7 +1,9 @@
+import ScanBridgeCore
+
 /// Reads a profile file (one JSON object), refusing anything it does not understand.
 public enum ProfileParser {
     static let topLevelKeys: Set<String> = [
-        "id", "version", "match", "framing", "decoder", "schema", "normalise", "description",
+        "id", "version", "match", "framing", "decoder", "schema", "normalise", "reader", "description",
     ]
 
     public static func parse(_ bytes: [UInt8], source: String) throws(ProfileLoadError) -> DeviceProfile {
@@ -75,9 +77,90 @@ public enum ProfileParser {
         if let value = root["normalise"] {
             normalisation = try parseNormalisation(value, fail: fail)
         }
+        var reader: ReaderSettings?
+        if let value = root["reader"] {
+            reader = try parseReader(value, fail: fail)
+        }
         return DeviceProfile(
             id: id, version: version, match: match, framing: framing, decoder: decoder, schema: schema,
-            normalisation: normalisation, source: source)
+            normalisation: normalisation, reader: reader, source: source)
+    }
+
+    static let readerKeys: Set<String> = [
+        "baud", "parity", "stop_bits", "address", "pattern", "start", "stop", "poll", "poll_interval_ms",
+        "reply_timeout_ms", "restart_after_quiet_ms", "inter_byte_timeout_ms",
+    ]
+
+    private static func parseReader(
+        _ value: JSONValue, fail: (String, String) -> ProfileLoadError
+    ) throws(ProfileLoadError) -> ReaderSettings {
+        guard case .object(let object) = value else { throw fail("/reader", "expected an object") }
+        var reader = ReaderSettings()
+        func integer(_ key: String, _ range: ClosedRange<Int>) throws(ProfileLoadError) -> Int? {
+            guard let value = object[key] else { return nil }
+            guard case .number(let number) = value, let integer = number.exactInt, range.contains(integer) else {
+                throw fail("/reader/" + key, "expected an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return integer
+        }
+        func command(_ value: JSONValue, at pointer: String) throws(ProfileLoadError) -> ReaderSettings.Command {
+            guard case .object(let fields) = value, case .string(let code)? = fields["command"],
+                let bytes = Hex.decode(code), bytes.count == 1
+            else { throw fail(pointer, "expected {\"command\": \"2F\", \"data\": \"hex bytes\"}") }
+            for key in fields.keys where key != "command" && key != "data" {
+                throw fail(pointer + "/" + JSONPointer.escape(key), "unknown; known: command, data")
+            }
+            var data: [UInt8] = []
+            if let field = fields["data"] {
+                guard case .string(let text) = field, let decoded = Hex.decode(text) else {
+                    throw fail(pointer + "/data", "expected hex bytes such as \"0001\"")
+                }
+                data = decoded
+            }
+            return .init(command: bytes[0], data: data)
+        }
+        func commands(_ key: String) throws(ProfileLoadError) -> [ReaderSettings.Command] {
+            guard let value = object[key] else { return [] }
+            guard case .array(let items) = value else { throw fail("/reader/" + key, "expected an array of commands") }
+            var result: [ReaderSettings.Command] = []
+            for (index, item) in items.enumerated() { result.append(try command(item, at: "/reader/\(key)/\(index)")) }
+            return result
+        }
+        for key in object.keys where !readerKeys.contains(key) {
+            throw fail(
+                "/reader/" + JSONPointer.escape(key),
+                "unknown member; known: \(readerKeys.sorted().joined(separator: ", "))")
+        }
+        reader.baud = try integer("baud", 50...4_000_000)
+        if let value = object["parity"] {
+            guard case .string(let text) = value, ["none", "even", "odd"].contains(text) else {
+                throw fail("/reader/parity", "expected none, even or odd")
+            }
+            reader.parity = text
+        }
+        reader.stopBits = try integer("stop_bits", 1...2)
+        if let value = object["address"] {
+            guard case .string(let text) = value, let bytes = Hex.decode(text), bytes.count == 1 else {
+                throw fail("/reader/address", "expected one hex byte such as \"00\" (FF: broadcast)")
+            }
+            reader.address = bytes[0]
+        }
+        if let value = object["pattern"] {
+            guard case .string(let text) = value, !text.isEmpty else {
+                throw fail("/reader/pattern", "expected a regular expression with a named capture (?<epc>…)")
+            }
+            reader.pattern = text
+        }
+        reader.start = try commands("start")
+        reader.stop = try commands("stop")
+        if let value = object["poll"] { reader.poll = try command(value, at: "/reader/poll") }
+        reader.pollIntervalMilliseconds =
+            try integer("poll_interval_ms", 10...60_000) ?? reader.pollIntervalMilliseconds
+        reader.replyTimeoutMilliseconds =
+            try integer("reply_timeout_ms", 10...60_000) ?? reader.replyTimeoutMilliseconds
+        reader.restartAfterQuietMilliseconds = try integer("restart_after_quiet_ms", 100...3_600_000)
+        reader.interByteTimeoutMilliseconds = try integer("inter_byte_timeout_ms", 1...60_000)
+        return reader
     }
 
     private static func parseNormalisation(

@@ -2,8 +2,9 @@ import ScanBridgeCore
 
 /// What one attempt to deliver a batch came to, by DESIGN.md's response rules.
 public enum DeliveryOutcome: Sendable, Equatable {
-    /// 2xx: the receiver holds the batch (a repeat of an accepted batch answers 2xx too).
-    case accepted(status: Int)
+    /// 2xx: the receiver holds the batch (a repeat of an accepted batch answers 2xx too;
+    /// `repeated` when the receiver says so, as the reference receiver's `"status":"repeat"`).
+    case accepted(status: Int, repeated: Bool = false)
     /// 408, 429, 5xx, timeouts, resets, refused connections: the same bytes go again later.
     case retry(reason: String, retryAfterMilliseconds: Int?)
     /// 413: the batch is rebuilt smaller under the same `batch_seq`.
@@ -14,7 +15,8 @@ public enum DeliveryOutcome: Sendable, Equatable {
     public static func classify(status: Int, retryAfter: String?, body: String, now: Timestamp) -> DeliveryOutcome {
         switch status {
         case 200..<300:
-            return .accepted(status: status)
+            let repeated = body.contains(#""status":"repeat""#) || body.contains(#""status": "repeat""#)
+            return .accepted(status: status, repeated: repeated)
         case 413:
             return .tooLarge
         case 408, 429, 500..<600:

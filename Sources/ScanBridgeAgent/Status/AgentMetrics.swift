@@ -1,0 +1,102 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+import ScanBridgeCore
+import ScanBridgeStore
+import Synchronization
+
+/// The agent's Prometheus metrics. The names are a contract (operators' dashboards and alerts
+/// rely on them; README "Operations"). Each agent has its own registry, so several agents in
+/// one process (tests, the demo) never mix their numbers.
+public final class AgentMetrics: Sendable {
+    public enum BatchResult: String, Sendable, CaseIterable {
+        case accepted, `repeat`, retry, parked
+    }
+
+    public let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let events = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let quarantined = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let batches: [BatchResult: CoreMetrics.Counter]
+    private let uploadDuration: CoreMetrics.Timer
+    private let backlog: CoreMetrics.Gauge
+    private let backlogAge: CoreMetrics.Gauge
+    private let devicesConnected: CoreMetrics.Gauge
+    private let driftAlerts: CoreMetrics.Gauge
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["scanbridge_upload_duration_seconds"] = [
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+            .seconds(30),
+        ]
+        self.factory = factory
+        var batches: [BatchResult: CoreMetrics.Counter] = [:]
+        for result in BatchResult.allCases {
+            batches[result] = CoreMetrics.Counter(
+                label: "scanbridge_batches_total", dimensions: [("result", result.rawValue)], factory: factory)
+        }
+        self.batches = batches
+        uploadDuration = CoreMetrics.Timer(label: "scanbridge_upload_duration_seconds", factory: factory)
+        backlog = CoreMetrics.Gauge(label: "scanbridge_backlog_events", factory: factory)
+        backlogAge = CoreMetrics.Gauge(label: "scanbridge_backlog_oldest_age_seconds", factory: factory)
+        devicesConnected = CoreMetrics.Gauge(label: "scanbridge_devices_connected", factory: factory)
+        driftAlerts = CoreMetrics.Gauge(label: "scanbridge_drift_alerts_open", factory: factory)
+    }
+
+    /// Counts events as they are committed (never before: a metric must not claim a scan the
+    /// store does not hold).
+    func stored(_ entries: [OutboxEntry]) {
+        for entry in entries {
+            let device = entry.event.device.id
+            let type = entry.event.type.rawValue
+            counter(in: events, key: device + "\u{0}" + type) {
+                CoreMetrics.Counter(
+                    label: "scanbridge_events_total", dimensions: [("device", device), ("type", type)],
+                    factory: factory)
+            }.increment()
+            if entry.event.type == .payloadQuarantined {
+                counter(in: quarantined, key: device) {
+                    CoreMetrics.Counter(
+                        label: "scanbridge_quarantined_total", dimensions: [("device", device)], factory: factory)
+                }.increment()
+            }
+        }
+    }
+
+    func batch(_ result: BatchResult) {
+        batches[result]?.increment()
+    }
+
+    func upload(took duration: Duration) {
+        uploadDuration.recordNanoseconds(
+            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Sets the gauges read from the store and the device states just before a scrape.
+    func refresh(status: OutboxStatus?, devicesConnected count: Int, now: Timestamp) {
+        devicesConnected.record(count)
+        guard let status else { return }
+        backlog.record(status.backlogEvents)
+        let age =
+            status.oldestUnsentAt.map { Double(now.microsecondsSinceEpoch - $0.microsecondsSinceEpoch) / 1e6 } ?? 0
+        backlogAge.record(max(0, age))
+        driftAlerts.record(status.alerts.count)
+    }
+
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+
+    private func counter(
+        in table: borrowing Mutex<[String: CoreMetrics.Counter]>, key: String, make: () -> CoreMetrics.Counter
+    ) -> CoreMetrics.Counter {
+        table.withLock { table in
+            if let existing = table[key] { return existing }
+            let made = make()
+            table[key] = made
+            return made
+        }
+    }
+}
