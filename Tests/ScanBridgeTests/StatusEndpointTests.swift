@@ -138,47 +138,7 @@ enum HTTPProbe {
     }
 
     static func blockingGet(port: Int, path: String) throws -> (status: Int, body: String) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ProbeError("socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw ProbeError("connect to \(port) failed") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            response += buffer[0..<count]
-        }
-        let text = String(decoding: response, as: UTF8.self)
-        guard let head = text.range(of: "\r\n\r\n"),
-            let status = Int(text.split(separator: " ").dropFirst().first ?? "")
-        else { throw ProbeError("not an HTTP response: \(text.prefix(200))") }
-        var body = String(text[head.upperBound...])
-        if text[..<head.lowerBound].lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
-        return (status, body)
-    }
-
-    static func dechunk(_ text: String) -> String {
-        var bytes = Substring(text)
-        var out = ""
-        while let line = bytes.range(of: "\r\n"), let size = Int(bytes[..<line.lowerBound], radix: 16), size > 0 {
-            let start = line.upperBound
-            let end = bytes.utf8.index(start, offsetBy: size)
-            out += bytes[start..<end]
-            bytes = bytes[end...].dropFirst(2)
-        }
-        return out
+        try LoopbackHTTP.get(port: port, path: path)
     }
 
     static var chromium: String? {

@@ -233,14 +233,16 @@ public struct DemoRun: Sendable {
 /// A receiver that can be taken away and brought back on the same port.
 final class ReceiverSwitch: Sendable {
     let intake: BatchIntake
+    let onAccepted: (@Sendable ([UInt8]) -> Void)?
     private let task = Mutex<Task<Void, any Error>?>(nil)
 
-    init(intake: BatchIntake) {
+    init(intake: BatchIntake, onAccepted: (@Sendable ([UInt8]) -> Void)? = nil) {
         self.intake = intake
+        self.onAccepted = onAccepted
     }
 
     func start(port: Int) async throws -> Int {
-        let server = ReceiverServer(intake: intake, host: "127.0.0.1", port: port)
+        let server = ReceiverServer(intake: intake, host: "127.0.0.1", port: port, onAccepted: onAccepted)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = server.application { port in continuation.yield(port) }
         let running = Task { try await app.run() }

@@ -9,12 +9,19 @@ public struct ReceiverServer: Sendable {
     public let host: String
     public let port: Int
     public let maximumBodyBytes: Int
+    /// Told about every batch answered 2xx, just before the answer goes out (the bench
+    /// measures scan→acknowledgement with it).
+    public let onAccepted: (@Sendable (_ body: [UInt8]) -> Void)?
 
-    public init(intake: BatchIntake, host: String, port: Int, maximumBodyBytes: Int = 8 * 1024 * 1024) {
+    public init(
+        intake: BatchIntake, host: String, port: Int, maximumBodyBytes: Int = 8 * 1024 * 1024,
+        onAccepted: (@Sendable (_ body: [UInt8]) -> Void)? = nil
+    ) {
         self.intake = intake
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
+        self.onAccepted = onAccepted
     }
 
     /// Builds the Hummingbird application; `onListening` receives the bound port (useful
@@ -24,6 +31,7 @@ public struct ReceiverServer: Sendable {
         let router = Router()
         let intake = self.intake
         let limit = maximumBodyBytes
+        let onAccepted = self.onAccepted
         router.post("/v1/scan-batches") { request, _ -> Response in
             let buffer: ByteBuffer
             do {
@@ -31,10 +39,11 @@ public struct ReceiverServer: Sendable {
             } catch {
                 return Self.json(413, #"{"error":"too_large","limit_bytes":\#(limit)}"#)
             }
+            let body = Array(buffer.readableBytesView)
             let reply = intake.handle(
-                body: Array(buffer.readableBytesView),
-                signature: request.headers[HTTPField.Name("Scanbridge-Signature")!],
+                body: body, signature: request.headers[HTTPField.Name("Scanbridge-Signature")!],
                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+            if (200..<300).contains(reply.status) { onAccepted?(body) }
             return Self.json(reply.status, reply.body)
         }
         router.get("/v1/agents/:agent_id") { _, context -> Response in

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import ScanBridgeAgent
+
+/// `scanbridge bench`: how this box copes (README "Performance").
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract:
+            "Measure the real agent process: start-up, idle cost, scan→durable and scan→2xx latency, ingest, drain.",
+        discussion: """
+            Starts a loopback receiver and `scanbridge run` as a child process with simulated serial scanners on \
+            pseudo-terminals. Latencies are measured from the moment a scan's bytes were written.
+            """)
+
+    @Option(help: "Simulated serial scanners.")
+    var devices = 16
+
+    @Option(help: "Scans per second across all devices in the latency phase.")
+    var rate = 1000
+
+    @Option(help: "Length of the latency phase in seconds.")
+    var seconds = 10
+
+    @Option(help: "Seconds the upstream is away while devices write unpaced.")
+    var outage = 5
+
+    @Option(help: "Instead of a timed outage, write until this many events wait (e.g. 1000000).")
+    var backlog: Int?
+
+    @Option(help: "Keep the bench's files here (a new or empty directory).")
+    var dir: String?
+
+    @Flag(help: "Print one JSON object instead of progress lines.")
+    var json = false
+
+    func validate() throws {
+        guard (1...256).contains(devices) else { throw ValidationError("--devices must be 1…256") }
+        guard (1...1_000_000).contains(rate) else { throw ValidationError("--rate must be 1…1000000") }
+        guard seconds >= 1, outage >= 1 else { throw ValidationError("--seconds and --outage must be at least 1") }
+        if let backlog, backlog < 1 { throw ValidationError("--backlog must be positive") }
+    }
+
+    func run() async throws {
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var options = AgentBench.Options(executable: executable)
+        options.devices = devices
+        options.rate = rate
+        options.seconds = seconds
+        options.outageSeconds = outage
+        options.backlog = backlog
+        options.directory = dir
+        let quiet = json
+        let report: AgentBench.Report
+        do {
+            report = try await AgentBench(options: options).run { line in
+                if !quiet { FileHandle.standardError.write(Data(("bench: " + line + "\n").utf8)) }
+            }
+        } catch {
+            Failure(error).exit()
+        }
+        FileHandle.standardOutput.write(Data((report.json() + "\n").utf8))
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+/// `scanbridge bench` is how operators size a box: it must run the real agent process end to
+/// end and print every figure the performance contract names. (The figures themselves are
+/// judged in the README's performance section, never here: these machines are noisy.)
+@Suite("Bench command")
+struct BenchCommandTests {
+    @Test("a short bench runs the agent process and reports every key, with every scan accounted for")
+    func shortRun() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
+        process.arguments = ["bench", "--devices", "2", "--rate", "50", "--seconds", "1", "--outage", "1", "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let data = await TestSupport.onThreadValue { output.fileHandleForReading.readDataToEndOfFile() }
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(process.terminationStatus == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        for key in [
+            "events", "ingest_eps", "durable_p50_ms", "durable_p99_ms", "ack_p50_ms", "ack_p99_ms", "drain_eps",
+            "backlog_events", "rss_peak_mb", "idle_cpu_pct", "idle_wakeups_per_s", "startup_ms",
+        ] {
+            #expect(report[key] is NSNumber, "missing \(key)")
+        }
+        let events = (report["events"] as? NSNumber)?.intValue ?? 0
+        let backlog = (report["backlog_events"] as? NSNumber)?.intValue ?? 0
+        #expect(events > 40 && backlog > 0 && backlog < events)
+        #expect(((report["rss_peak_mb"] as? NSNumber)?.doubleValue ?? 0) > 1)
+    }
+}
