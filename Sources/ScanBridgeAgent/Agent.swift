@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
@@ -163,25 +164,29 @@ public final class Agent: Service, Sendable {
     }
 
     /// Starts the status endpoint; a port already taken is logged, never fatal (scanning
-    /// matters more than the page).
+    /// matters more than the page). The returned task closes it when cancelled.
     private func startStatusServer() -> Task<Void, Never>? {
         guard let listen = configuration.statusListen else { return nil }
         let server = StatusServer(agent: self, host: listen.host, port: listen.port)
         let logger = self.logger
         return Task {
+            let channel: any Channel
             do {
-                try await server.application { port in
-                    self.boundStatusPort.withLock { $0 = port }
-                    logger.info(
-                        "status page on http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(port)/"
-                    )
-                }.run()
+                channel = try await server.start()
             } catch {
-                if !Task.isCancelled {
-                    logger.error(
-                        "status endpoint cannot listen on \(listen): \(error) — set status.listen to a free address, or off"
-                    )
-                }
+                logger.error(
+                    "status endpoint cannot listen on \(listen): \(error) — set status.listen to a free address, or off"
+                )
+                return
+            }
+            let port = channel.localAddress?.port ?? listen.port
+            self.boundStatusPort.withLock { $0 = port }
+            logger.info(
+                "status page on http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(port)/")
+            await withTaskCancellationHandler {
+                try? await channel.closeFuture.get()
+            } onCancel: {
+                channel.close(promise: nil)
             }
         }
     }

@@ -1,68 +1,124 @@
-import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import ScanBridgeCore
 import ScanBridgeStore
 
 /// The local HTTP endpoint: `/` (the status page), `/metrics` (Prometheus), `/healthz`,
 /// `/readyz`, and `/status.json` (what `scanbridge status --json` prints).
 ///
-/// It listens on loopback by default: it is for the person at the bench and the local
-/// monitoring agent, and it carries no secret but also no authentication.
+/// Plain SwiftNIO rather than a web framework: an always-on tablet pays for every wake-up,
+/// and a framework's once-a-second date-header timer alone would wake the agent more often
+/// than all its devices do when idle. It listens on loopback by default: it is for the person
+/// at the bench and the local monitoring agent, and it carries no secret but also no
+/// authentication.
 struct StatusServer: Sendable {
     let agent: Agent
     let host: String
     let port: Int
 
-    func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        let router = Router()
+    /// Binds and serves until `shutdown` completes; returns the bound port through `onListening`.
+    func start() async throws -> any Channel {
         let agent = self.agent
-        router.get("/") { _, _ -> Response in
-            let page = StatusPage.render(agent.statusSnapshot())
-            return Self.reply(200, page, type: "text/html; charset=utf-8")
-        }
-        router.get("/metrics") { _, _ -> Response in
-            agent.refreshMetrics()
-            return Self.reply(
-                200, String(decoding: agent.metrics.exposition(), as: UTF8.self),
-                type: "text/plain; version=0.0.4; charset=utf-8")
-        }
-        router.get("/healthz") { _, _ -> Response in
-            Self.reply(200, #"{"status":"alive"}"#, type: "application/json")
-        }
-        router.get("/readyz") { _, _ -> Response in
-            if let reason = agent.notReadyReason {
-                return Self.reply(
-                    503, #"{"status":"not ready","reason":"\#(Self.jsonEscape(reason))"}"#, type: "application/json")
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        StatusHTTPHandler { method, path in Self.respond(agent: agent, method: method, path: path) })
+                }
             }
-            return Self.reply(200, #"{"status":"ready"}"#, type: "application/json")
-        }
-        router.get("/status.json") { _, _ -> Response in
-            do {
-                let status = try OutboxStatus.read(agent.database)
-                return Self.reply(
-                    200, String(decoding: status.json(now: .now()), as: UTF8.self), type: "application/json")
-            } catch {
-                return Self.reply(503, #"{"error":"\#(Self.jsonEscape("\(error)"))"}"#, type: "application/json")
-            }
-        }
-        var logger = agent.logger
-        logger.logLevel = .warning
-        return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port)),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }, logger: logger)
+        return try await bootstrap.bind(host: host, port: port).get()
     }
 
-    static func reply(_ status: Int, _ body: String, type: String) -> Response {
-        Response(
-            status: .init(code: status),
-            headers: [.contentType: type, .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+    struct Reply: Sendable {
+        var status: Int
+        var type: String
+        var body: String
+    }
+
+    static func respond(agent: Agent, method: HTTPMethod, path: String) -> Reply {
+        guard method == .GET || method == .HEAD else {
+            return Reply(status: 405, type: "application/json", body: #"{"error":"only GET"}"#)
+        }
+        switch path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path {
+        case "/":
+            return Reply(status: 200, type: "text/html; charset=utf-8", body: StatusPage.render(agent.statusSnapshot()))
+        case "/metrics":
+            agent.refreshMetrics()
+            return Reply(
+                status: 200, type: "text/plain; version=0.0.4; charset=utf-8",
+                body: String(decoding: agent.metrics.exposition(), as: UTF8.self))
+        case "/healthz":
+            return Reply(status: 200, type: "application/json", body: #"{"status":"alive"}"#)
+        case "/readyz":
+            if let reason = agent.notReadyReason {
+                return Reply(
+                    status: 503, type: "application/json",
+                    body: #"{"status":"not ready","reason":"\#(jsonEscape(reason))"}"#)
+            }
+            return Reply(status: 200, type: "application/json", body: #"{"status":"ready"}"#)
+        case "/status.json":
+            do {
+                let status = try OutboxStatus.read(agent.database)
+                return Reply(
+                    status: 200, type: "application/json",
+                    body: String(decoding: status.json(now: .now()), as: UTF8.self))
+            } catch {
+                return Reply(status: 503, type: "application/json", body: #"{"error":"\#(jsonEscape("\(error)"))"}"#)
+            }
+        default:
+            return Reply(status: 404, type: "application/json", body: #"{"error":"not found"}"#)
+        }
     }
 
     static func jsonEscape(_ text: String) -> String {
         var writer = JSONWriter()
         writer.string(text)
         return String(String(decoding: writer.bytes, as: UTF8.self).dropFirst().dropLast())
+    }
+}
+
+/// One request, one response, then the connection closes: the page and the scraper make a
+/// handful of requests a minute.
+final class StatusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let respond: @Sendable (HTTPMethod, String) -> StatusServer.Reply
+    private var request: HTTPRequestHead?
+
+    init(respond: @escaping @Sendable (HTTPMethod, String) -> StatusServer.Reply) {
+        self.respond = respond
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            request = head
+        case .body:
+            break
+        case .end:
+            guard let request else { return }
+            self.request = nil
+            let reply = respond(request.method, request.uri)
+            var body = context.channel.allocator.buffer(capacity: reply.body.utf8.count)
+            body.writeString(reply.body)
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: reply.type)
+            headers.add(name: "Content-Length", value: String(body.readableBytes))
+            headers.add(name: "Cache-Control", value: "no-store")
+            headers.add(name: "Connection", value: "close")
+            let head = HTTPResponseHead(
+                version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+            let closing = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+                closing.value.close(promise: nil)
+            }
+        }
     }
 }
