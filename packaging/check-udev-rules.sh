@@ -104,6 +104,19 @@ for vendor, kind in sorted(expected.items()):
 for vendor in sorted(set(vendors) - set(expected)):
     errors.append(f"{path}: vendor {vendor} is not in the supported list")
 
+# The profiles and the rules must never disagree: every USB vendor a profile matches (built-in
+# profiles in ProfileCatalog.swift, shipped ones under packaging/profiles/) needs its rule.
+import glob, os
+root = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+profile_sources = [os.path.join(root, "Sources/ScanBridgeAgent/Configuration/ProfileCatalog.swift")]
+profile_sources += glob.glob(os.path.join(root, "packaging/profiles/*.json"))
+for source in profile_sources:
+    if not os.path.exists(source):
+        continue
+    for vendor in re.findall(r'"vendor_id"\s*:\s*"([0-9A-Fa-f]{4})"', open(source, encoding="utf-8").read()):
+        if vendor.lower() not in vendors:
+            errors.append(f"{source}: a profile matches vendor {vendor}, which no udev rule gives group scanbridge")
+
 text = open(path, encoding="utf-8").read()
 for needed in ('GROUP="scanbridge"', 'TAG+="scanbridge"', 'ENV{LIBINPUT_IGNORE_DEVICE}="1"',
                'ENV{ID_MM_DEVICE_IGNORE}="1"', 'SUBSYSTEM=="hidraw"', 'ENV{DEVTYPE}=="usb_device"'):
