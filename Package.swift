@@ -110,6 +110,7 @@ let package = Package(
         .executableTarget(name: "FuzzSchema", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzBarcode", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzEPC", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .executableTarget(name: "FuzzKeystrokes", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .target(name: "ReaderFuzzing", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(
             name: "FuzzMercury", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),
