@@ -54,14 +54,19 @@ public struct OutboxBatches: Sendable {
         }
     }
 
-    /// How many events wait for a batch and when the oldest of them was stored.
-    public func unbatchedSummary(after seq: Int64) throws(StoreError) -> (count: Int, oldest: Timestamp?) {
+    /// How many events wait for a batch (counted up to `limit`: the forwarder only asks whether
+    /// a full batch waits) and when the first of them was stored. Both stay O(limit) however
+    /// long the backlog: after days offline, a count over every pending row on each batch made
+    /// draining crawl.
+    public func unbatchedSummary(after seq: Int64, limit: Int) throws(StoreError) -> (count: Int, oldest: Timestamp?) {
         try read { db in
-            let row = try Row.fetchOne(
-                db, sql: "SELECT count(*) AS n, min(stored_at_us) AS oldest FROM events WHERE seq > ?",
-                arguments: [seq])
-            let oldest: Int64? = row?["oldest"]
-            return (row?["n"] ?? 0, oldest.map(Timestamp.init(microsecondsSinceEpoch:)))
+            let count =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM events WHERE seq > ? ORDER BY seq LIMIT ?)",
+                    arguments: [seq, limit]) ?? 0
+            let oldest = try Int64.fetchOne(
+                db, sql: "SELECT stored_at_us FROM events WHERE seq > ? ORDER BY seq LIMIT 1", arguments: [seq])
+            return (count, oldest.map(Timestamp.init(microsecondsSinceEpoch:)))
         }
     }
 

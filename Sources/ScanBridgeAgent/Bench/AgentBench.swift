@@ -91,6 +91,9 @@ public struct AgentBench: Sendable {
             })
         let receiverPort = try await receiver.start(port: 0)
         let terminals = try (0..<options.devices).map { _ in try PseudoTerminal() }
+        // Closing a terminal hangs up its device and drops what the agent has not read yet:
+        // the terminals must outlive every phase, not just their last write.
+        defer { withExtendedLifetime(terminals) {} }
         let statusPort = try Self.freePort()
         let config = directory + "/scanbridge.yaml"
         var yaml = """

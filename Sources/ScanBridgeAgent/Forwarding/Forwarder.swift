@@ -162,7 +162,7 @@ public struct Forwarder: Sendable {
     private func nextBatch() async throws -> StoredBatch? {
         if let open = try batches.openBatch() { return open }
         let head = try batches.chainHead()
-        let waiting = try batches.unbatchedSummary(after: head.lastEventSeq)
+        let waiting = try batches.unbatchedSummary(after: head.lastEventSeq, limit: limits.maxEvents)
         guard waiting.count > 0, let oldest = waiting.oldest else {
             await doorbell.wait(milliseconds: nil)
             return nil
