@@ -3,9 +3,9 @@ public struct ChafonCommandDecoder: Sendable {
     public typealias Command = HostCommand
 
     private var scanner: FrameScanner<ChafonCommandGrammar>
-    private var clockOrigin: ContinuousClock.Instant?
+    private var untimed = UntimedCommandFeed()
     /// Bytes rejected through the untimed `feed(_:)`, which returns commands only.
-    public private(set) var rejectedByteCount = 0
+    public var rejectedByteCount: Int { untimed.rejectedByteCount }
 
     /// `address`: nil accepts any; otherwise this reader's address (0xFF broadcast always accepted).
     public init(address: UInt8? = nil, interByteTimeoutNanos: UInt64 = 15_000_000) {
@@ -21,20 +21,8 @@ public struct ChafonCommandDecoder: Sendable {
     /// Simulator convenience: stamps the bytes with the monotonic clock, applies the inter-byte timeout itself and
     /// returns the commands only (rejected bytes are added to `rejectedByteCount`).
     public mutating func feed(_ bytes: [UInt8]) -> [Command] {
-        let clock = ContinuousClock()
-        let origin = clockOrigin ?? clock.now
-        clockOrigin = origin
-        let elapsed = (clock.now - origin).components
-        let now =
-            UInt64(max(elapsed.seconds, 0)) &* 1_000_000_000 &+ UInt64(max(elapsed.attoseconds, 0) / 1_000_000_000)
-        var commands: [Command] = []
-        for output in feed(bytes, now: now) {
-            switch output {
-            case .command(let command): commands.append(command)
-            case .rejected(let run): rejectedByteCount += run.count
-            }
-        }
-        return commands
+        let now = untimed.now()
+        return untimed.commands(from: feed(bytes, now: now))
     }
     public var acceptedByteCount: Int { scanner.acceptedByteCount }
 }

@@ -3,9 +3,9 @@ public struct MercuryCommandDecoder: Sendable {
     public typealias Command = HostCommand
 
     private var scanner: FrameScanner<MercuryCommandGrammar>
-    private var clockOrigin: ContinuousClock.Instant?
+    private var untimed = UntimedCommandFeed()
     /// Bytes rejected through the untimed `feed(_:)`, which returns commands only.
-    public private(set) var rejectedByteCount = 0
+    public var rejectedByteCount: Int { untimed.rejectedByteCount }
 
     public init(interByteTimeoutNanos: UInt64 = 50_000_000) {
         scanner = FrameScanner(grammar: MercuryCommandGrammar(), timeout: interByteTimeoutNanos)
@@ -20,20 +20,8 @@ public struct MercuryCommandDecoder: Sendable {
     /// Simulator convenience: stamps the bytes with the monotonic clock, applies the inter-byte timeout itself and
     /// returns the commands only (rejected bytes are added to `rejectedByteCount`).
     public mutating func feed(_ bytes: [UInt8]) -> [Command] {
-        let clock = ContinuousClock()
-        let origin = clockOrigin ?? clock.now
-        clockOrigin = origin
-        let elapsed = (clock.now - origin).components
-        let now =
-            UInt64(max(elapsed.seconds, 0)) &* 1_000_000_000 &+ UInt64(max(elapsed.attoseconds, 0) / 1_000_000_000)
-        var commands: [Command] = []
-        for output in feed(bytes, now: now) {
-            switch output {
-            case .command(let command): commands.append(command)
-            case .rejected(let run): rejectedByteCount += run.count
-            }
-        }
-        return commands
+        let now = untimed.now()
+        return untimed.commands(from: feed(bytes, now: now))
     }
     public var acceptedByteCount: Int { scanner.acceptedByteCount }
 }
