@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "ScanBridgePayloads", dependencies: ["ScanBridgeCore"], swiftSettings: strict),
         .target(
             name: "ScanBridgeDevices",
-            dependencies: ["ScanBridgeCore", "CUdev", "CLinuxShims"],
+            dependencies: ["ScanBridgeCore", "CUdev", "CLibUSB", "CLinuxShims"],
             swiftSettings: strict
         ),
         .target(
@@ -90,7 +90,7 @@ let package = Package(
             name: "scanbridge",
             dependencies: [
                 "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgePayloads",
-                "ScanBridgePayloadCommands",
+                "ScanBridgePayloadCommands", "ScanBridgeDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,6 +111,7 @@ let package = Package(
         .executableTarget(name: "FuzzBarcode", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzEPC", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzKeystrokes", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .executableTarget(name: "FuzzHIDReports", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .target(name: "ReaderFuzzing", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(
             name: "FuzzMercury", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),

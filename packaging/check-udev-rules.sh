@@ -113,7 +113,11 @@ profile_sources += glob.glob(os.path.join(root, "packaging/profiles/*.json"))
 for source in profile_sources:
     if not os.path.exists(source):
         continue
-    for vendor in re.findall(r'"vendor_id"\s*:\s*"([0-9A-Fa-f]{4})"', open(source, encoding="utf-8").read()):
+    source_text = open(source, encoding="utf-8").read()
+    # JSON profiles, and the Swift table of USB scanner families: ("zebra-usb", "05e0", …).
+    matched = re.findall(r'"vendor_id"\s*:\s*"([0-9A-Fa-f]{4})"', source_text)
+    matched += re.findall(r'\(\s*"[a-z0-9-]+-usb",\s*"([0-9A-Fa-f]{4})"', source_text)
+    for vendor in matched:
         if vendor.lower() not in vendors:
             errors.append(f"{source}: a profile matches vendor {vendor}, which no udev rule gives group scanbridge")
 

@@ -21,6 +21,7 @@ public final class Agent: Service, Sendable {
     let logger: Logger
     private let readersStarted = Mutex(false)
     private let boundStatusPort = Mutex<Int?>(nil)
+    private let discovery = Mutex<DeviceSupervisor?>(nil)
     let doorbell = Doorbell()
     let outbox: OutboxWriter
     let storage: StorageState
@@ -67,6 +68,15 @@ public final class Agent: Service, Sendable {
                 }
             }
         }
+        for (index, rule) in configuration.rules.enumerated() {
+            if let profile = rule.settings.profile, !catalog.contains(id: profile) {
+                throw ConfigurationError(
+                    key: "devices (match rule \(index + 1)).profile",
+                    message:
+                        "no profile \"\(profile)\"; known: \(Set(catalog.profiles.map(\.id)).sorted().joined(separator: ", "))",
+                    source: "configuration")
+            }
+        }
         // The HTTP client itself is made in `run()`, which also shuts it down; here only its
         // files are checked, so a bad path fails the start, not the first delivery.
         try configuration.upstream?.security.validate()
@@ -101,6 +111,9 @@ public final class Agent: Service, Sendable {
         return nil
     }
 
+    /// USB devices discovery has found while running (empty when discovery is off).
+    public var discoveredDevices: [DiscoveredDevice] { discovery.withLock { $0 }?.devices ?? [] }
+
     /// Runs until graceful shutdown (SIGTERM/SIGINT under a ServiceGroup) or cancellation.
     public func run() async throws {
         let registry = DeviceRegistry(database: database)
@@ -114,6 +127,13 @@ public final class Agent: Service, Sendable {
                 id: runner.configuration.deviceID, path: runner.configuration.path,
                 kind: runner.reader == nil ? "scanner" : "reader")
         }
+        let supervisor =
+            configuration.discovery
+            ? DeviceSupervisor(
+                configuration: configuration,
+                sink: EventSink(outbox: outbox, storage: storage, counters: counters, logger: logger, metrics: metrics),
+                registry: registry, catalog: catalog, states: devices, logger: logger) : nil
+        discovery.withLock { $0 = supervisor }
         let statusTask = startStatusServer()
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
         let batches = OutboxBatches(database: database)
@@ -141,6 +161,7 @@ public final class Agent: Service, Sendable {
         let housekeeping = notifier.map { notifier in Task { await self.reportToSystemd(notifier) } }
         await withTaskGroup(of: Void.self) { group in
             for runner in runners { group.addTask { await runner.run() } }
+            if let supervisor { group.addTask { await supervisor.run() } }
             readersStarted.withLock { $0 = true }
             notifier?.notify("READY=1\nSTATUS=\(systemdStatus())")
             group.addTask {
@@ -148,6 +169,7 @@ public final class Agent: Service, Sendable {
                 try? await gracefulShutdown()
                 notifier?.notify("STOPPING=1\nSTATUS=stopping: storing what the readers hold")
                 for runner in runners { runner.stop() }
+                supervisor?.stop()
             }
             await group.waitForAll()
         }

@@ -11,7 +11,7 @@ struct ScanBridgeCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DemoCommand.self, StatusCommand.self, ReceiveCommand.self, KeygenCommand.self,
             ExportCommand.self, VerifyCommand.self, DecodeCommand.self, SchemaCommand.self, QuarantineCommand.self,
-            ProfilesCommand.self, SimulateCommand.self, BenchCommand.self,
+            ProfilesCommand.self, SimulateCommand.self, BenchCommand.self, DevicesCommand.self,
         ])
 
     /// Usage errors exit 2 (as the CLI contract says), not ArgumentParser's 64.

@@ -5,7 +5,7 @@
 # into Tests/Fuzz/Corpus/<target>/ and `swift test` replays it from then on.
 #
 #   Tests/Fuzz/run-fuzzers.sh 120            # every target
-#   Tests/Fuzz/run-fuzzers.sh 600 schema     # one target: barcode, epc, schema, mercury, chafon, em4100, readerlines, keystrokes
+#   Tests/Fuzz/run-fuzzers.sh 600 schema     # one target: barcode, epc, schema, mercury, chafon, em4100, readerlines, keystrokes, hidreports
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -18,7 +18,7 @@ bin="$(swift build "${flags[@]}" --show-bin-path)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/scanbridge-fuzz.XXXXXX")"
 echo "fuzz work directory: $work"
 status=0
-for target in barcode epc schema mercury chafon em4100 readerlines keystrokes; do
+for target in barcode epc schema mercury chafon em4100 readerlines keystrokes hidreports; do
     [ -n "$only" ] && [ "$only" != "$target" ] && continue
     case "$target" in
         barcode) product=FuzzBarcode; extra=() ;;
@@ -29,6 +29,7 @@ for target in barcode epc schema mercury chafon em4100 readerlines keystrokes; d
         em4100) product=FuzzEM4100; extra=() ;;
         readerlines) product=FuzzReaderLines; extra=() ;;
         keystrokes) product=FuzzKeystrokes; extra=() ;;
+        hidreports) product=FuzzHIDReports; extra=() ;;
     esac
     swift build "${flags[@]}" --product "$product"
     mkdir -p "$work/$target/corpus" "$work/$target/artifacts"

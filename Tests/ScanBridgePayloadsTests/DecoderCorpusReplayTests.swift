@@ -79,4 +79,31 @@ struct DecoderCorpusReplayTests {
         }
         #expect(tags + replies > 0 || name == "mercury", "\(name): the seeds hold good frames")
     }
+
+    /// Each input is a 2-byte descriptor length, the descriptor and a report stream (the layout
+    /// of `FuzzHIDReports`): every byte is accounted for, and the seeds' scans decode.
+    @Test("HID report corpus")
+    func hidReports() throws {
+        let inputs = try Self.corpus("hidreports")
+        #expect(!inputs.isEmpty)
+        var scans = 0
+        for input in inputs where input.count >= 2 {
+            let length = min(Int(input[0]) | Int(input[1]) << 8, input.count - 2)
+            guard let descriptor = try? HIDReportDescriptor(parsing: input[2..<2 + length]),
+                let framing = descriptor.inputFraming
+            else { continue }
+            var splitter = HIDReportStreamSplitter(framing: framing)
+            var decoder = HIDPOSScannerLayout(descriptor: descriptor).map { HIDPOSReportDecoder(layout: $0) }
+            let stream = Array(input[(2 + length)...])
+            for start in stride(from: 0, to: stream.count, by: 5) {
+                for chunk in splitter.append(stream[start..<min(start + 5, stream.count)]) {
+                    if case .report(let report) = chunk, case .scan? = decoder?.decode(report) { scans += 1 }
+                }
+                #expect(
+                    splitter.acceptedByteCount + splitter.rejectedByteCount + splitter.pendingByteCount
+                        == splitter.fedByteCount)
+            }
+        }
+        #expect(scans >= 2)
+    }
 }

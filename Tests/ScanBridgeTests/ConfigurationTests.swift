@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ScanBridgeAgent
 import ScanBridgeDevices
+import ScanBridgePayloads
 import ScanBridgeUpstream
 import Testing
 
@@ -141,5 +142,43 @@ struct ConfigurationTests {
             (error as? ConfigurationError)?.key == "devices[0].profile"
                 && "\(error)".contains("bad-pattern@1")
         }
+    }
+
+    @Test("USB rules: the issue's example loads; keymap, suffix and ids are checked; path and match exclude each other")
+    func usbRules() throws {
+        let configuration = try load(
+            """
+            devices:
+              - match: {vendor_id: "0c2e", product_id: "0b61"}
+                keymap: fr
+                suffix: enter
+              - match: {vendor_id: "0403", serial: "A10KX3ZB", interface: 0}
+                framing: mercury
+              - path: /dev/ttyS0
+                framing: lines
+                baud: 9600
+            """)
+        #expect(configuration.discovery)
+        #expect(configuration.devices == [.init(path: "/dev/ttyS0", framing: .lines, baud: 9600)])
+        #expect(configuration.rules.count == 2)
+        #expect(configuration.rules[0].match == .init(vendorID: "0c2e", productID: "0b61"))
+        #expect(configuration.rules[0].keyboard == .init(keymap: "fr", suffix: .enter))
+        #expect(configuration.rules[1].match == .init(vendorID: "0403", serial: "A10KX3ZB", interface: 0))
+        #expect(configuration.rules[1].settings.framing == .mercury)
+
+        for (yaml, key) in [
+            ("devices:\n  - match: {vendor_id: \"c2e\"}", "devices[0].match.vendor_id"),
+            ("devices:\n  - match: {product_id: \"0b61\"}", "devices[0].match.vendor_id"),
+            ("devices:\n  - match: {vendor_id: \"0c2e\", model: 1}", "devices[0].match.model"),
+            ("devices:\n  - match: {vendor_id: \"0c2e\"}\n    keymap: dvorak", "devices[0].keymap"),
+            ("devices:\n  - match: {vendor_id: \"0c2e\"}\n    path: /dev/ttyS0", "devices[0]"),
+            ("devices:\n  - path: /dev/ttyS0\n    keymap: fr", "devices[0]"),
+            ("discovery: maybe", "discovery"),
+        ] {
+            #expect(throws: ConfigurationError.self, "\(yaml)") { try load(yaml) }
+            do { _ = try load(yaml) } catch { #expect(error.key == key, "\(yaml)") }
+        }
+        #expect(try load("discovery: false").discovery == false)
+        #expect(try load("", environment: ["SCANBRIDGE_DISCOVERY": "off"]).discovery == false)
     }
 }

@@ -1,4 +1,5 @@
 import ScanBridgeDevices
+import ScanBridgePayloads
 import ScanBridgeUpstream
 
 /// Everything `scanbridge run` needs, after the YAML file, environment overrides and
@@ -61,6 +62,54 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var profileID: String { profile ?? (framing ?? .lines).defaultProfile }
     }
 
+    /// A USB device the operator allows beyond the built-in scanner profiles (`devices:`
+    /// entries with `match:`), and how to read it.
+    public struct DeviceRule: Sendable, Equatable {
+        public struct Match: Sendable, Equatable {
+            public var vendorID: String
+            public var productID: String?
+            public var serial: String?
+            public var interface: Int?
+
+            public init(vendorID: String, productID: String? = nil, serial: String? = nil, interface: Int? = nil) {
+                self.vendorID = vendorID.lowercased()
+                self.productID = productID?.lowercased()
+                self.serial = serial
+                self.interface = interface
+            }
+
+            public func matches(_ usb: USBIdentity, interface number: Int?) -> Bool {
+                usb.vendorID == vendorID && (productID.map { $0 == usb.productID } ?? true)
+                    && (serial.map { $0 == usb.serial } ?? true) && (interface.map { $0 == number } ?? true)
+            }
+        }
+
+        /// How a keyboard-wedge scanner types: the keyboard layout it was set up for, the key
+        /// that ends a scan, and the pause that ends one when it sends no suffix.
+        public struct Keyboard: Sendable, Equatable {
+            public var keymap: String?
+            public var suffix: ScanSuffix?
+            public var interKeyGapMilliseconds: Int?
+
+            public init(keymap: String? = nil, suffix: ScanSuffix? = nil, interKeyGapMilliseconds: Int? = nil) {
+                self.keymap = keymap
+                self.suffix = suffix
+                self.interKeyGapMilliseconds = interKeyGapMilliseconds
+            }
+        }
+
+        public var match: Match
+        public var keyboard: Keyboard
+        /// Profile, id and line settings (for a serial port the rule matches); `path` unused.
+        public var settings: SerialDevice
+
+        public init(match: Match, keyboard: Keyboard = Keyboard(), settings: SerialDevice = SerialDevice(path: "")) {
+            self.match = match
+            self.keyboard = keyboard
+            self.settings = settings
+        }
+    }
+
     public struct Upstream: Sendable, Equatable {
         public var url: String
         public var timeoutMilliseconds = 30_000
@@ -78,6 +127,12 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var agentID: String?
     public var upstream: Upstream?
     public var devices: [SerialDevice] = []
+    /// USB devices allowed beyond the built-in scanner profiles, first match wins.
+    public var rules: [DeviceRule] = []
+    /// Whether USB devices are discovered through udev (`discovery`; env `SCANBRIDGE_DISCOVERY`).
+    /// On by default in a config file; a configuration built in code starts without it, so an
+    /// embedded agent (or a test) never opens the host's scanners unasked.
+    public var discovery = false
     /// Directories of operator profiles (`*.json`); default `/etc/scanbridge/profiles.d` when present.
     public var profileDirectories: [String] = []
     public var logLevel = "info"

@@ -1,5 +1,6 @@
 import Foundation
 import ScanBridgeDevices
+import ScanBridgePayloads
 import ScanBridgeUpstream
 import Yams
 
@@ -27,6 +28,7 @@ public enum ConfigurationLoader {
     {
         var configuration = AgentConfiguration(stateDirectory: defaultStateDirectory(environment: environment))
         configuration.statusListen = AgentConfiguration.defaultStatusListen
+        configuration.discovery = true
         var explicitKey = false
         if let path {
             let text: String
@@ -76,10 +78,11 @@ public enum ConfigurationLoader {
             case "agent_id": configuration.agentID = try reader.string(value, key: key)
             case "log_level": configuration.logLevel = try reader.choice(value, key: key, LogLevels.names)
             case "upstream": configuration.upstream = try reader.upstream(value)
-            case "devices": configuration.devices = try reader.devices(value)
+            case "devices": (configuration.devices, configuration.rules) = try reader.devices(value)
             case "profile_dirs": configuration.profileDirectories = try reader.paths(value, key: key)
             case "state_max_mb": configuration.stateMaxMegabytes = try reader.integer(value, key: key, 1...1_000_000)
             case "retention_hours": configuration.retentionHours = try reader.integer(value, key: key, 0...87_600)
+            case "discovery": configuration.discovery = try reader.boolean(value, key: key)
             case "status":
                 for (statusKey, statusValue) in try reader.mapping(value, key: key) {
                     guard statusKey == "status.listen" else { throw reader.unknown(statusKey, known: ["listen"]) }
@@ -90,7 +93,8 @@ public enum ConfigurationLoader {
                 throw reader.unknown(
                     key,
                     known: [
-                        "state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "profile_dirs",
+                        "state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "discovery",
+                        "profile_dirs",
                         "state_max_mb", "retention_hours", "status",
                     ])
             }
@@ -122,6 +126,12 @@ public enum ConfigurationLoader {
                 keyGiven = true
             case "SCANBRIDGE_AGENT_ID": configuration.agentID = value
             case "SCANBRIDGE_STATUS_LISTEN": configuration.statusListen = try listen(value, key: name, source: source)
+            case "SCANBRIDGE_DISCOVERY":
+                guard let flag = NodeReader.boolean(value) else {
+                    throw ConfigurationError(
+                        key: name, message: "expected true or false, got \"\(value)\"", source: source)
+                }
+                configuration.discovery = flag
             case "SCANBRIDGE_LOG_LEVEL":
                 guard LogLevels.names.contains(value) else {
                     throw ConfigurationError(
@@ -161,7 +171,7 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(
                     key: name,
                     message:
-                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
+                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_DISCOVERY, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
                     source: source)
             }
         }
@@ -236,6 +246,21 @@ struct NodeReader {
         return value
     }
 
+    func boolean(_ node: Node, key: String) throws(ConfigurationError) -> Bool {
+        guard let text = node.scalar?.string, let flag = Self.boolean(text) else {
+            throw fail(key, "expected true or false, got \(node.scalar?.string ?? "a non-scalar")")
+        }
+        return flag
+    }
+
+    static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": true
+        case "false", "no", "off", "0": false
+        default: nil
+        }
+    }
+
     func choice(_ node: Node, key: String, _ choices: [String]) throws(ConfigurationError) -> String {
         let text = try string(node, key: key)
         guard choices.contains(text) else {
@@ -288,16 +313,28 @@ struct NodeReader {
         return upstream
     }
 
-    func devices(_ node: Node) throws(ConfigurationError) -> [AgentConfiguration.SerialDevice] {
+    /// Static devices (`path:`) and discovery rules (`match:`).
+    func devices(_ node: Node) throws(ConfigurationError) -> (
+        [AgentConfiguration.SerialDevice], [AgentConfiguration.DeviceRule]
+    ) {
         guard let sequence = node.sequence else { throw fail("devices", "expected a list") }
         var devices: [AgentConfiguration.SerialDevice] = []
+        var rules: [AgentConfiguration.DeviceRule] = []
         for (index, item) in sequence.enumerated() {
             let prefix = "devices[\(index)]"
             var device = AgentConfiguration.SerialDevice(path: "")
             var path: String?
+            var match: AgentConfiguration.DeviceRule.Match?
+            var keyboard = AgentConfiguration.DeviceRule.Keyboard()
             for (key, value) in try mapping(item, key: prefix) {
                 switch key.dropFirst(prefix.count + 1) {
                 case "path": path = try self.path(value, key: key)
+                case "match": match = try self.match(value, key: key)
+                case "keymap":
+                    keyboard.keymap = try choice(value, key: key, Keymap.all.map(\.name))
+                case "suffix":
+                    keyboard.suffix = .init(rawValue: try choice(value, key: key, ScanSuffix.allCases.map(\.rawValue)))!
+                case "inter_key_gap_ms": keyboard.interKeyGapMilliseconds = try integer(value, key: key, 1...10_000)
                 case "framing":
                     device.framing = .init(
                         rawValue: try choice(value, key: key, AgentConfiguration.Framing.allCases.map(\.rawValue)))!
@@ -326,18 +363,60 @@ struct NodeReader {
                     throw unknown(
                         key,
                         known: [
-                            "path", "framing", "baud", "parity", "stop_bits", "max_line_bytes", "dedup_window_ms",
-                            "inter_byte_timeout_ms", "id", "profile", "firmware",
+                            "path", "match", "framing", "baud", "parity", "stop_bits", "max_line_bytes",
+                            "dedup_window_ms", "inter_byte_timeout_ms", "keymap", "suffix", "inter_key_gap_ms", "id",
+                            "profile", "firmware",
                         ])
                 }
             }
-            guard let path else { throw fail(prefix + ".path", "required") }
+            if let match {
+                guard path == nil else {
+                    throw fail(prefix, "give either path (a fixed serial port) or match (USB), not both")
+                }
+                guard device.firmware == nil else {
+                    throw fail(prefix + ".firmware", "USB devices report their firmware (bcdDevice); drop this key")
+                }
+                rules.append(AgentConfiguration.DeviceRule(match: match, keyboard: keyboard, settings: device))
+                continue
+            }
+            if keyboard != AgentConfiguration.DeviceRule.Keyboard() {
+                throw fail(
+                    prefix,
+                    "keymap, suffix and inter_key_gap_ms apply to USB scanners found by match, not to path devices")
+            }
+            guard let path else { throw fail(prefix + ".path", "required (or match: {vendor_id: …} for a USB device)") }
             device.path = path
             if devices.contains(where: { $0.deviceID == device.deviceID }) {
                 throw fail(prefix, "device \(device.deviceID) is listed twice")
             }
             devices.append(device)
         }
-        return devices
+        return (devices, rules)
+    }
+
+    func match(_ node: Node, key prefix: String) throws(ConfigurationError) -> AgentConfiguration.DeviceRule.Match {
+        var vendor: String?
+        var match = AgentConfiguration.DeviceRule.Match(vendorID: "")
+        for (key, value) in try mapping(node, key: prefix) {
+            switch key.dropFirst(prefix.count + 1) {
+            case "vendor_id": vendor = try usbID(value, key: key)
+            case "product_id": match.productID = try usbID(value, key: key)
+            case "serial": match.serial = try string(value, key: key)
+            case "interface": match.interface = try integer(value, key: key, 0...255)
+            default: throw unknown(key, known: ["vendor_id", "product_id", "serial", "interface"])
+            }
+        }
+        guard let vendor else { throw fail(prefix + ".vendor_id", "required") }
+        match.vendorID = vendor
+        return match
+    }
+
+    /// Four hex digits, as lsusb prints them (quote them in YAML: "0c2e").
+    func usbID(_ node: Node, key: String) throws(ConfigurationError) -> String {
+        let text = try string(node, key: key).lowercased()
+        guard text.count == 4, text.allSatisfy(\.isHexDigit) else {
+            throw fail(key, "expected four hex digits as lsusb prints them, e.g. \"0c2e\"; got \"\(text)\"")
+        }
+        return text
     }
 }

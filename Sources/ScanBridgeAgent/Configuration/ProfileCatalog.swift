@@ -44,6 +44,22 @@ public struct ProfileCatalog: Sendable {
         }.max { $0.version < $1.version }
     }
 
+    /// The profile that claims a USB device by its identity (highest version; an operator's
+    /// profile for the exact product before a vendor-wide built-in one).
+    public func claiming(vendorID: String, productID: String, serial: String?, firmware: String?) -> DeviceProfile? {
+        profiles.filter {
+            $0.match.vendorID != nil
+                && $0.matches(vendorID: vendorID, productID: productID, serial: serial, firmware: firmware)
+        }.max { Self.specificity($0) < Self.specificity($1) }
+    }
+
+    private static func specificity(_ profile: DeviceProfile) -> (Int, Int, Int, Int) {
+        (
+            profile.match.serial == nil ? 0 : 1, profile.match.productID == nil ? 0 : 1,
+            profile.source.hasPrefix("built-in:") ? 0 : 1, profile.version
+        )
+    }
+
     public func contains(id: String) -> Bool { profiles.contains { $0.id == id } }
 }
 
@@ -103,9 +119,27 @@ enum BuiltInProfiles {
         ),
     ]
 
+    /// The scanner families of FACTS.md's vendor list, in whichever USB mode they are set to.
+    static let usbScanners: [(name: String, vendorID: String, family: String)] = [
+        ("zebra-usb", "05e0", "Zebra (Symbol, Motorola) USB scanners"),
+        ("honeywell-usb", "0c2e", "Honeywell (Hand Held Products, Metrologic) USB scanners"),
+        ("datalogic-usb", "05f9", "Datalogic USB scanners"),
+        ("newland-usb", "1eab", "Newland USB scanners"),
+    ]
+
+    static func usbScannerSource(name: String, vendorID: String, family: String) -> (name: String, json: String) {
+        (
+            name,
+            """
+            {"id": "\(name)", "version": 1, "match": {"vendor_id": "\(vendorID)"}, "framing": "usb", "decoder": "gs1",
+             "description": "\(family), in keyboard-wedge, HID POS or USB COM (CDC-ACM) mode: AIM symbology identifier and GS1 data decoded and checked where present, other symbologies as text."}
+            """
+        )
+    }
+
     static func all() throws(ProfileLoadError) -> [DeviceProfile] {
         var profiles: [DeviceProfile] = []
-        for source in sources {
+        for source in sources + usbScanners.map(usbScannerSource) {
             profiles.append(try ProfileParser.parse(Array(source.json.utf8), source: "built-in:" + source.name))
         }
         return profiles

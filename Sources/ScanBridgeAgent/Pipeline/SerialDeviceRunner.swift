@@ -160,64 +160,9 @@ public struct SerialDeviceRunner: Sendable {
             unmatchedProfile: profile == nil ? profileID : nil)
     }
 
-    /// Tells the operator, in plain words, about payloads held back and shapes never seen.
-    private func report(_ entries: [OutboxEntry]) {
-        for entry in entries {
-            switch entry.event.type {
-            case .payloadQuarantined:
-                let reason = entry.quarantine?.reason ?? "rejected"
-                logger.warning(
-                    "payload held in quarantine: \(reason) — see `scanbridge quarantine list`",
-                    metadata: ["quarantine_id": "\(entry.event.id)", "profile": "\(entry.event.device.profile ?? "-")"])
-            case .schemaDriftDetected:
-                logger.error(
-                    "payload shape changed: this device sends a structure its earlier payloads never had — check its firmware and profile \(entry.event.device.profile ?? "-")"
-                )
-            default:
-                break
-            }
-        }
+    var sink: EventSink {
+        EventSink(outbox: outbox, storage: storage, counters: counters, logger: logger, metrics: metrics)
     }
 
-    /// Retries a failed commit (disk full, I/O error) until it succeeds or the agent stops:
-    /// nothing read is dropped, and the device is not read further meanwhile.
-    func store(_ entries: [OutboxEntry]) async {
-        guard !entries.isEmpty else { return }
-        var delay = 100
-        while true {
-            do {
-                try await outbox.append(entries)
-                if storage.markRecovered() {
-                    logger.notice("storage recovered: scans are stored again")
-                }
-                report(entries)
-                metrics?.stored(entries)
-                let scanned = entries.filter { $0.event.type == .barcodeScanned }.count
-                let observed = entries.filter { $0.event.type == .rfidObserved }.count
-                let quarantined = entries.filter { $0.event.type == .payloadQuarantined }.count
-                counters.update {
-                    $0.scanned += scanned
-                    $0.observed += observed
-                    $0.quarantined += quarantined
-                }
-                return
-            } catch StoreError.diskFull(let path) {
-                if storage.markFull() {
-                    logger.critical(
-                        "storage full (\(path)): scans are NOT being stored and this device is not read until space returns; acknowledged data is pruned as the upstream confirms it"
-                    )
-                }
-                counters.update { $0.lastError = "storage full" }
-                try? await Task.sleep(for: .milliseconds(delay))
-                delay = min(delay * 2, 2000)
-                if Task.isCancelled { return }
-            } catch {
-                logger.error("cannot store scans: \(error)")
-                counters.update { $0.lastError = "\(error)" }
-                try? await Task.sleep(for: .milliseconds(delay))
-                delay = min(delay * 2, 5000)
-                if Task.isCancelled { return }
-            }
-        }
-    }
+    func store(_ entries: [OutboxEntry]) async { await sink.store(entries) }
 }

@@ -1,0 +1,92 @@
+import ScanBridgeCore
+import ScanBridgeDevices
+import ScanBridgePayloads
+
+/// Decides, for each node udev reports, whether scanbridge may open it.
+///
+/// The allowlist is the whole of it: a node is opened only when a built-in or operator profile
+/// claims its USB vendor (and product), or a `devices:` rule matches it. Anything else that
+/// types is listed as ignored and never opened, so scanbridge is never a keylogger.
+public struct DeviceMatcher: Sendable {
+    public let rules: [AgentConfiguration.DeviceRule]
+    public let catalog: ProfileCatalog
+    /// Reads a hidraw node's report descriptor (sysfs file); injectable for tests of the
+    /// decision alone.
+    let readDescriptor: @Sendable (String) throws(DeviceError) -> [UInt8]
+
+    public init(
+        rules: [AgentConfiguration.DeviceRule], catalog: ProfileCatalog,
+        readDescriptor: @escaping @Sendable (String) throws(DeviceError) -> [UInt8] = HIDRawNode.reportDescriptor(at:)
+    ) {
+        self.rules = rules
+        self.catalog = catalog
+        self.readDescriptor = readDescriptor
+    }
+
+    /// nil for nodes that are neither keyboards, hidraw, USB serial ports nor anything a rule
+    /// names (mice, virtual consoles, USB interfaces without nodes): they are not listed.
+    public func classify(_ node: UdevDevice) -> DiscoveredDevice? {
+        let transport: DeviceTransport
+        if node.isKeyboardEventNode {
+            transport = .hidKeyboard
+        } else if node.isHIDRawNode {
+            transport = .hidPOS
+        } else if node.isSerialPort {
+            transport = .serial
+        } else {
+            return nil
+        }
+        var found = DiscoveredDevice(
+            node: node, transport: transport, decision: .ignored(""), deviceID: DiscoveredDevice.deviceID(for: node))
+        guard let usb = node.usb else {
+            found.decision = .ignored(
+                transport == .hidKeyboard
+                    ? "keyboard not on USB: never opened (scanbridge reads only allowlisted scanners)"
+                    : "not a USB device: configure it by path")
+            return found
+        }
+        if let index = rules.firstIndex(where: { $0.match.matches(usb, interface: node.interfaceNumber) }) {
+            let rule = rules[index]
+            found.rule = rule
+            found.matchedBy = "devices rule \(index + 1)"
+            if let id = rule.settings.id { found.deviceID = id }
+            // The rule's profile, else the one claiming the vendor (a scanner family's), else
+            // plain lines or the rule's framing.
+            found.profileID =
+                rule.settings.profile
+                ?? (transport == .serial && rule.settings.framing != nil
+                    ? rule.settings.framing!.defaultProfile
+                    : catalog.claiming(
+                        vendorID: usb.vendorID, productID: usb.productID, serial: usb.serial, firmware: usb.firmware)?
+                        .id ?? (rule.settings.framing ?? .lines).defaultProfile)
+        } else if let profile = catalog.claiming(
+            vendorID: usb.vendorID, productID: usb.productID, serial: usb.serial, firmware: usb.firmware)
+        {
+            found.matchedBy = "profile \(profile.id)"
+            found.profileID = profile.id
+        } else {
+            found.decision = .ignored(
+                transport == .hidKeyboard
+                    ? "a keyboard no profile or devices rule allows: never opened (scanbridge is not a keylogger)"
+                    : "no profile or devices rule matches \(usb.vendorID):\(usb.productID)")
+            return found
+        }
+        if transport == .hidPOS {
+            guard let path = node.reportDescriptorPath else {
+                found.decision = .ignored("no report descriptor path")
+                return found
+            }
+            do {
+                _ = try HIDPOSScanDecoder.layout(of: try readDescriptor(path))
+            } catch let problem as HIDPOSDescriptorProblem {
+                found.decision = .ignored(problem.description)
+                return found
+            } catch {
+                found.decision = .ignored("cannot read its report descriptor: \(error)")
+                return found
+            }
+        }
+        found.decision = .open
+        return found
+    }
+}
