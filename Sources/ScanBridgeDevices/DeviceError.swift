@@ -10,6 +10,8 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
     case notATerminal(path: String)
     case unsupportedBaud(path: String, baud: Int)
     case system(path: String, call: String, errno: Int32)
+    /// A libusb call failed (`LIBUSB_ERROR_*` name).
+    case usb(path: String, call: String, error: String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path): baud \(baud) is not supported — use one of \(SerialSpeed.supported.map(String.init).joined(separator: ", "))"
         case .system(let path, let call, let code):
             "\(path): \(call) failed: \(String(cString: strerror(code)))"
+        case .usb(let path, let call, let error):
+            "\(path): \(call) failed: \(error)"
         }
     }
 

@@ -41,6 +41,14 @@ final class DeviceReadLoop: @unchecked Sendable {
 
     func yield(_ input: DeviceInput) { continuation.yield(input) }
 
+    /// Hands `input` over and waits until the consumer acknowledges it; false when the source
+    /// stopped meanwhile (for readers that do not poll a file descriptor, such as libusb's).
+    func deliver(_ input: DeviceInput) -> Bool {
+        continuation.yield(input)
+        consumed.wait()
+        return !isStopping
+    }
+
     func finish() { continuation.finish() }
 
     func acknowledge() { consumed.signal() }
@@ -113,4 +121,21 @@ final class DeviceReadLoop: @unchecked Sendable {
             return String(cString: strerror(errno))
         }
     }
+}
+
+/// A reader of one device the agent drives the same way whatever the transport: start, take
+/// inputs, acknowledge each, ask for a timer, stop.
+public protocol DeviceInputSource: AnyObject, Sendable {
+    var inputs: AsyncStream<DeviceInput> { get }
+    func start()
+    func acknowledge()
+    func setDeadline(_ nanoseconds: UInt64?)
+    func stop()
+}
+
+extension NodeInputSource: DeviceInputSource {}
+
+extension USBInterfaceSource: DeviceInputSource {
+    /// Transfers already wake the thread every poll interval; vendor streams need no timer.
+    public func setDeadline(_ nanoseconds: UInt64?) {}
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ScanBridgeAgent
+import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
 import ScanBridgeUpstream
@@ -174,10 +175,24 @@ struct ConfigurationTests {
             ("devices:\n  - match: {vendor_id: \"0c2e\"}\n    path: /dev/ttyS0", "devices[0]"),
             ("devices:\n  - path: /dev/ttyS0\n    keymap: fr", "devices[0]"),
             ("discovery: maybe", "discovery"),
+            ("devices:\n  - match: {vendor_id: \"1eab\"}\n    transport: usb-vendor", "devices[0].match.interface"),
+            (
+                "devices:\n  - match: {vendor_id: \"1eab\", interface: 0}\n    transport: hid-pos",
+                "devices[0].transport"
+            ),
+            (
+                "devices:\n  - match: {vendor_id: \"1eab\"}\n    detach_kernel_driver: true",
+                "devices[0].detach_kernel_driver"
+            ),
         ] {
             #expect(throws: ConfigurationError.self, "\(yaml)") { try load(yaml) }
             do { _ = try load(yaml) } catch { #expect(error.key == key, "\(yaml)") }
         }
+        let vendor = try load(
+            "devices:\n  - match: {vendor_id: \"1eab\", interface: 1}\n    transport: usb-vendor\n    detach_kernel_driver: true"
+        )
+        #expect(vendor.rules.first?.transport == .usbVendor)
+        #expect(vendor.rules.first?.detachKernelDriver == true)
         #expect(try load("discovery: false").discovery == false)
         #expect(try load("", environment: ["SCANBRIDGE_DISCOVERY": "off"]).discovery == false)
     }

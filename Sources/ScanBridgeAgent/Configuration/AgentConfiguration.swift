@@ -1,3 +1,4 @@
+import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
 import ScanBridgeUpstream
@@ -102,6 +103,11 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var keyboard: Keyboard
         /// Profile, id and line settings (for a serial port the rule matches); `path` unused.
         public var settings: SerialDevice
+        /// `usb-vendor`: read interface `match.interface` of the USB device through libusb
+        /// (a scanner mode with no hidraw, input or tty node); nil: whatever nodes it has.
+        public var transport: DeviceTransport?
+        /// With `usb-vendor`: detach a kernel driver bound to the interface while reading it.
+        public var detachKernelDriver = false
 
         public init(match: Match, keyboard: Keyboard = Keyboard(), settings: SerialDevice = SerialDevice(path: "")) {
             self.match = match

@@ -1,4 +1,5 @@
 import Foundation
+import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
 import ScanBridgeUpstream
@@ -326,6 +327,8 @@ struct NodeReader {
             var path: String?
             var match: AgentConfiguration.DeviceRule.Match?
             var keyboard = AgentConfiguration.DeviceRule.Keyboard()
+            var transport: DeviceTransport?
+            var detachKernelDriver: Bool?
             for (key, value) in try mapping(item, key: prefix) {
                 switch key.dropFirst(prefix.count + 1) {
                 case "path": path = try self.path(value, key: key)
@@ -335,6 +338,10 @@ struct NodeReader {
                 case "suffix":
                     keyboard.suffix = .init(rawValue: try choice(value, key: key, ScanSuffix.allCases.map(\.rawValue)))!
                 case "inter_key_gap_ms": keyboard.interKeyGapMilliseconds = try integer(value, key: key, 1...10_000)
+                case "transport":
+                    _ = try choice(value, key: key, [DeviceTransport.usbVendor.rawValue])
+                    transport = .usbVendor
+                case "detach_kernel_driver": detachKernelDriver = try boolean(value, key: key)
                 case "framing":
                     device.framing = .init(
                         rawValue: try choice(value, key: key, AgentConfiguration.Framing.allCases.map(\.rawValue)))!
@@ -364,8 +371,9 @@ struct NodeReader {
                         key,
                         known: [
                             "path", "match", "framing", "baud", "parity", "stop_bits", "max_line_bytes",
-                            "dedup_window_ms", "inter_byte_timeout_ms", "keymap", "suffix", "inter_key_gap_ms", "id",
-                            "profile", "firmware",
+                            "dedup_window_ms", "inter_byte_timeout_ms", "keymap", "suffix", "inter_key_gap_ms",
+                            "transport",
+                            "detach_kernel_driver", "id", "profile", "firmware",
                         ])
                 }
             }
@@ -376,8 +384,23 @@ struct NodeReader {
                 guard device.firmware == nil else {
                     throw fail(prefix + ".firmware", "USB devices report their firmware (bcdDevice); drop this key")
                 }
-                rules.append(AgentConfiguration.DeviceRule(match: match, keyboard: keyboard, settings: device))
+                if transport == .usbVendor, match.interface == nil {
+                    throw fail(
+                        prefix + ".match.interface", "required with transport usb-vendor: the interface to claim")
+                }
+                if detachKernelDriver != nil, transport != .usbVendor {
+                    throw fail(prefix + ".detach_kernel_driver", "applies only with transport: usb-vendor")
+                }
+                var rule = AgentConfiguration.DeviceRule(match: match, keyboard: keyboard, settings: device)
+                rule.transport = transport
+                rule.detachKernelDriver = detachKernelDriver ?? false
+                rules.append(rule)
                 continue
+            }
+            if transport != nil || detachKernelDriver != nil {
+                throw fail(
+                    prefix,
+                    "transport and detach_kernel_driver apply to USB devices found by match, not to path devices")
             }
             if keyboard != AgentConfiguration.DeviceRule.Keyboard() {
                 throw fail(

@@ -27,6 +27,9 @@ public struct DeviceMatcher: Sendable {
     /// names (mice, virtual consoles, USB interfaces without nodes): they are not listed.
     public func classify(_ node: UdevDevice) -> DiscoveredDevice? {
         let transport: DeviceTransport
+        if node.isUSBDevice {
+            return classifyVendorInterface(node)
+        }
         if node.isKeyboardEventNode {
             transport = .hidKeyboard
         } else if node.isHIDRawNode {
@@ -87,6 +90,29 @@ public struct DeviceMatcher: Sendable {
             }
         }
         found.decision = .open
+        return found
+    }
+
+    /// A whole USB device is listed only when a `transport: usb-vendor` rule names it: its
+    /// other interfaces show up as their own nodes.
+    private func classifyVendorInterface(_ node: UdevDevice) -> DiscoveredDevice? {
+        guard let usb = node.usb,
+            let index = rules.firstIndex(where: {
+                $0.transport == .usbVendor && $0.match.matches(usb, interface: $0.match.interface)
+            })
+        else { return nil }
+        let rule = rules[index]
+        var found = DiscoveredDevice(
+            node: node, transport: .usbVendor, decision: .open, deviceID: DiscoveredDevice.deviceID(for: node))
+        found.node.interfaceNumber = rule.match.interface
+        found.deviceID = rule.settings.id ?? DiscoveredDevice.deviceID(for: found.node)
+        found.rule = rule
+        found.matchedBy = "devices rule \(index + 1)"
+        found.profileID =
+            rule.settings.profile
+            ?? catalog.claiming(
+                vendorID: usb.vendorID, productID: usb.productID, serial: usb.serial, firmware: usb.firmware)?.id
+            ?? "serial-lines"
         return found
     }
 }

@@ -110,14 +110,17 @@ final class DeviceSupervisor: Sendable {
                 interKeyGapMicroseconds: UInt64(keyboard.interKeyGapMilliseconds ?? 50) * 1000,
                 maximumLength: found.rule?.settings.maxLineBytes ?? 4096)
             return ScannerNodeRunner(
-                found: found, decoder: KeyboardScanDecoder(decoder: decoder), opener: EvdevNode.open(path:),
+                found: found, decoder: KeyboardScanDecoder(decoder: decoder),
+                source: NodeInputSource(path: found.node.devnode ?? found.node.syspath, opener: EvdevNode.open(path:)),
                 sink: sink, registry: registry, catalog: catalog, states: states, logger: logger)
         case .hidPOS:
             guard let path = found.node.reportDescriptorPath else { return nil }
             do {
                 let decoder = try HIDPOSScanDecoder(descriptor: HIDRawNode.reportDescriptor(at: path))
                 return ScannerNodeRunner(
-                    found: found, decoder: decoder, opener: HIDRawNode.open(path:), sink: sink, registry: registry,
+                    found: found, decoder: decoder,
+                    source: NodeInputSource(path: found.node.devnode ?? path, opener: HIDRawNode.open(path:)),
+                    sink: sink, registry: registry,
                     catalog: catalog, states: states, logger: logger)
             } catch {
                 logger.error("HID POS scanner \(found.node.devnode ?? path) cannot be read: \(error)")
@@ -137,7 +140,20 @@ final class DeviceSupervisor: Sendable {
                     storage: sink.storage, counters: sink.counters, logger: logger, metrics: sink.metrics,
                     states: states))
         case .usbVendor:
-            return nil
+            guard let usb = found.node.usb, let bus = usb.busNumber, let address = usb.deviceAddress,
+                let interface = found.rule?.match.interface
+            else {
+                logger.error(
+                    "USB device \(found.node.syspath) has no bus number or address in sysfs; it cannot be opened")
+                return nil
+            }
+            let target = USBInterfaceSource.Target(
+                devnode: found.node.devnode ?? found.node.syspath, busNumber: bus, deviceAddress: address,
+                interface: interface, detachKernelDriver: found.rule?.detachKernelDriver ?? false)
+            let framing = LineScanDecoder(maximumLength: found.rule?.settings.maxLineBytes ?? 4096)
+            return ScannerNodeRunner(
+                found: found, decoder: framing, source: USBInterfaceSource(target: target), sink: sink,
+                registry: registry, catalog: catalog, states: states, logger: logger)
         }
     }
 }

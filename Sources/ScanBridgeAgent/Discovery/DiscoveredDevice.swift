@@ -37,10 +37,12 @@ public struct DiscoveredDevice: Sendable, Equatable {
         if let serial = usb.serial {
             id += ":" + serial
         } else {
+            // ID_PATH of an interface's node ends in ":1.0" (configuration.interface); the
+            // device's port is what comes before it.
             let port = node.portPath.map { path in
-                // ID_PATH of an interface node ends in ":1.0"; the device's port is before it.
-                path.split(separator: ":").count > 3 && node.interfaceNumber != nil
-                    ? String(path[..<path.lastIndex(of: ":")!]) : path
+                let last = path.split(separator: ":").last ?? ""
+                let isInterface = last.contains(".") && last.allSatisfy { $0.isNumber || $0 == "." }
+                return isInterface ? String(path[..<path.lastIndex(of: ":")!]) : path
             }
             id += "@" + (port ?? usb.syspath.split(separator: "/").last.map(String.init) ?? "?")
         }

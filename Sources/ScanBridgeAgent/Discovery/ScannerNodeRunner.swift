@@ -13,7 +13,7 @@ import Synchronization
 /// quarantined rejection, never a partial barcode, and `device.detached` follows.
 final class ScannerNodeRunner: Sendable {
     let found: DiscoveredDevice
-    let source: NodeInputSource
+    let source: any DeviceInputSource
     private let decoder: Mutex<any NodeScanDecoder>
     private let sink: EventSink
     private let registry: DeviceRegistry
@@ -25,13 +25,13 @@ final class ScannerNodeRunner: Sendable {
     private let stopRequest = Mutex<Bool?>(nil)
 
     init(
-        found: DiscoveredDevice, decoder: any NodeScanDecoder, opener: @escaping NodeInputSource.Opener,
+        found: DiscoveredDevice, decoder: any NodeScanDecoder, source: any DeviceInputSource,
         sink: EventSink, registry: DeviceRegistry, catalog: ProfileCatalog, states: DeviceStates?, logger: Logger,
         maximumLength: Int = 4096
     ) {
         self.found = found
         self.decoder = Mutex(decoder)
-        self.source = NodeInputSource(path: found.node.devnode ?? found.node.syspath, opener: opener)
+        self.source = source
         self.sink = sink
         self.registry = registry
         self.catalog = catalog
@@ -54,6 +54,7 @@ final class ScannerNodeRunner: Sendable {
         var builder = await attach()
         source.start()
         var closedReason: String?
+        var openProblem: String?
         for await input in source.inputs {
             switch input {
             case .opened:
@@ -62,7 +63,7 @@ final class ScannerNodeRunner: Sendable {
             case .unavailable(let problem):
                 logger.error("\(problem.description)")
                 states?.unavailable(found.deviceID, problem: problem.description)
-                closedReason = problem.description
+                openProblem = problem.description
             case .closed(let reason):
                 closedReason = reason
             case .bytes(let chunk, let receivedAt):
@@ -78,6 +79,12 @@ final class ScannerNodeRunner: Sendable {
             }
         }
         let removed = stopRequest.withLock { $0 } ?? (closedReason != nil)
+        // A node that could not be opened is still plugged in: its state keeps the problem
+        // (with the fix) and no detach is reported.
+        if let openProblem, !removed {
+            logger.notice("scanner not read: \(openProblem)")
+            return
+        }
         let reason = closedReason ?? (removed ? "removed" : "agent stopping")
         let leftover = decoder.withLock {
             $0.flush(
