@@ -12,31 +12,8 @@ struct HIDPOSScannerTests {
 
     @Test("Single and multi-report scans reach the receiver with their AIM identifiers, with no configuration")
     func scans() async throws {
-        let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        let port = try await receiver.start()
-        let directory = TestSupport.temporaryDirectory("hidpos")
-        let config = directory + "/scanbridge.yaml"
-        try """
-        state_dir: \(directory)/state
-        signing_key: \(holder.directory)/key.jwk
-        status: {listen: "off"}
-        upstream:
-          url: http://127.0.0.1:\(port)/v1/scan-batches
-          batch_max_age_ms: 20
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = try WedgeScannerTests.process(
-            [
-                "/usr/bin/umockdev-run", "-d", Self.description, "-s", "/dev/hidraw0=\(Self.script)", "--",
-                TestSupport.executable, "run", "--config", config,
-            ], log: directory + "/agent.log")
-        let arrived = try await TestSupport.eventually(seconds: 30) {
-            try WedgeScannerTests.received(receiver).filter { $0["type"] as? String == "barcode.scanned" }.count == 3
-        }
-        await WedgeScannerTests.finish(process)
-        await receiver.stop()
-        #expect(arrived, "agent log: \(directory)/agent.log")
-        let events = try WedgeScannerTests.received(receiver)
+        let events = try await UmockdevAgentRun("hidpos").run(
+            umockdev: ["-d", Self.description, "-s", "/dev/hidraw0=\(Self.script)"], devices: "", scans: 3)
         #expect(events.first?["type"] as? String == "device.attached")
         let scans = events.filter { $0["type"] as? String == "barcode.scanned" }
         let texts = scans.compactMap { ($0["data"] as? [String: Any])?["text"] as? String }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -94,5 +95,54 @@ enum WedgeScanner {
         let path = directory + "/replugged-\(input).umockdev"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+/// `scanbridge run` with a loopback receiver trusting its key: what the umockdev tests share.
+struct UmockdevAgentRun {
+    let holder: AgentKeyHolder
+    let receiver: FlakyReceiver
+    let port: Int
+    let directory: String
+
+    init(_ label: String) async throws {
+        holder = try AgentKeyHolder()
+        receiver = try FlakyReceiver(trusting: holder.key, script: [])
+        port = try await receiver.start()
+        directory = TestSupport.temporaryDirectory(label)
+    }
+
+    /// A config with the state, the key, the receiver as upstream, and `devices` (YAML list items).
+    func config(devices: String) throws -> String {
+        let path = directory + "/scanbridge.yaml"
+        try """
+        state_dir: \(directory)/state
+        signing_key: \(holder.directory)/key.jwk
+        status: {listen: "off"}
+        upstream:
+          url: http://127.0.0.1:\(port)/v1/scan-batches
+          batch_max_age_ms: 20
+          retry_cap_ms: 200
+        devices:
+        \(devices.isEmpty ? "  []" : devices)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Runs the agent under `umockdev-run ARGUMENTS --` until `scans` scans reached the receiver,
+    /// stops it with SIGTERM and returns every event the receiver stored, in `seq` order.
+    func run(umockdev arguments: [String], devices: String, scans: Int) async throws -> [[String: Any]] {
+        let config = try config(devices: devices)
+        let process = try WedgeScannerTests.process(
+            ["/usr/bin/umockdev-run"] + arguments + ["--", TestSupport.executable, "run", "--config", config],
+            log: directory + "/agent.log")
+        let arrived = try await TestSupport.eventually(seconds: 30) {
+            try WedgeScannerTests.received(receiver).filter { $0["type"] as? String == "barcode.scanned" }.count
+                >= scans
+        }
+        await WedgeScannerTests.finish(process)
+        await receiver.stop()
+        #expect(arrived, "agent log: \(directory)/agent.log")
+        return try WedgeScannerTests.received(receiver)
     }
 }

@@ -11,41 +11,21 @@ struct VendorInterfaceTests {
 
     @Test("A transport: usb-vendor rule claims the interface; lines split across transfers arrive whole")
     func vendorLines() async throws {
-        let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        let port = try await receiver.start()
-        let directory = TestSupport.temporaryDirectory("vendor")
-        let capture = directory + "/scans.pcap"
+        let run = try await UmockdevAgentRun("vendor")
+        let capture = run.directory + "/scans.pcap"
         let writer = try WedgeScannerTests.process(
             [
                 "/usr/bin/python3", MockTestbed.repository + "/Tests/Tools/usbmon-pcap.py", capture, "1", "7", "0x81",
                 "bulk", "64", "]E05901234123457\\r\\n", "]C1010361234567890410AB", "C-12\\x1d17271231\\r\\n",
-            ], log: directory + "/pcap.log")
+            ], log: run.directory + "/pcap.log")
         _ = await TestSupport.eventually { !writer.isRunning }
-        let config = directory + "/scanbridge.yaml"
-        try """
-        state_dir: \(directory)/state
-        signing_key: \(holder.directory)/key.jwk
-        status: {listen: "off"}
-        upstream:
-          url: http://127.0.0.1:\(port)/v1/scan-batches
-          batch_max_age_ms: 20
-        devices:
-          - match: {vendor_id: "1eab", product_id: "1d06", interface: 0}
-            transport: usb-vendor
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = try WedgeScannerTests.process(
-            [
-                "/usr/bin/umockdev-run", "-d", Self.description, "-p", "\(Self.syspath)=\(capture)", "--",
-                TestSupport.executable, "run", "--config", config,
-            ], log: directory + "/agent.log")
-        let arrived = try await TestSupport.eventually(seconds: 30) {
-            try WedgeScannerTests.received(receiver).filter { $0["type"] as? String == "barcode.scanned" }.count == 2
-        }
-        await WedgeScannerTests.finish(process)
-        await receiver.stop()
-        #expect(arrived, "agent log: \(directory)/agent.log")
-        let scans = try WedgeScannerTests.received(receiver).filter { $0["type"] as? String == "barcode.scanned" }
+        let events = try await run.run(
+            umockdev: ["-d", Self.description, "-p", "\(Self.syspath)=\(capture)"],
+            devices: """
+                  - match: {vendor_id: "1eab", product_id: "1d06", interface: 0}
+                    transport: usb-vendor
+                """, scans: 2)
+        let scans = events.filter { $0["type"] as? String == "barcode.scanned" }
         #expect(
             scans.compactMap { ($0["data"] as? [String: Any])?["text"] as? String } == [
                 "]E05901234123457", "]C1010361234567890410ABC-12\u{1D}17271231",

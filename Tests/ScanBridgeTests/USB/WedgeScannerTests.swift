@@ -47,23 +47,12 @@ struct WedgeScannerTests {
         return bodies.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
     }
 
-    static func config(directory: String, holder: AgentKeyHolder, port: Int, keymap: String = "fr") throws -> String {
-        let path = directory + "/scanbridge.yaml"
-        try """
-        state_dir: \(directory)/state
-        signing_key: \(holder.directory)/key.jwk
-        status: {listen: "off"}
-        upstream:
-          url: http://127.0.0.1:\(port)/v1/scan-batches
-          batch_max_age_ms: 20
-          retry_cap_ms: 200
-        devices:
+    /// The committed wedge scanner, typing for a French AZERTY layout.
+    static let frenchScanner = """
           - match: {vendor_id: "0c2e", product_id: "0b61"}
-            keymap: \(keymap)
+            keymap: fr
             suffix: enter
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
+        """
 
     @Test("scanbridge devices: the scanner is opened by its built-in profile, an ordinary keyboard is ignored")
     func devicesListing() async throws {
@@ -93,23 +82,9 @@ struct WedgeScannerTests {
 
     @Test("A GS1 scan typed on an AZERTY wedge scanner reaches the receiver as barcode.scanned")
     func azertyScan() async throws {
-        let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        let port = try await receiver.start()
-        let directory = TestSupport.temporaryDirectory("wedge")
-        let config = try Self.config(directory: directory, holder: holder, port: port)
-        let process = try Self.process(
-            [
-                "/usr/bin/umockdev-run", "-d", WedgeScanner.description, "-e",
-                "/dev/input/event7=\(WedgeScanner.scan)", "--", TestSupport.executable, "run", "--config", config,
-            ], log: directory + "/agent.log")
-        let arrived = try await TestSupport.eventually(seconds: 30) {
-            try Self.received(receiver).contains { $0["type"] as? String == "barcode.scanned" }
-        }
-        await Self.finish(process)
-        await receiver.stop()
-        #expect(arrived, "no scan arrived; agent log: \(directory)/agent.log")
-        let events = try Self.received(receiver)
+        let events = try await UmockdevAgentRun("wedge").run(
+            umockdev: ["-d", WedgeScanner.description, "-e", "/dev/input/event7=\(WedgeScanner.scan)"],
+            devices: Self.frenchScanner, scans: 1)
         #expect(events.map { $0["type"] as? String } == ["device.attached", "barcode.scanned"])
         let scan = try #require(events.last)
         let data = try #require(scan["data"] as? [String: Any])
@@ -129,11 +104,10 @@ struct WedgeScannerTests {
         "Hotplug: attach, scan, unplug mid-scan, replug with new firmware: firmware_changed first, nothing lost, the keyboard never read"
     )
     func hotplug() async throws {
-        let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        let port = try await receiver.start()
-        let directory = TestSupport.temporaryDirectory("hotplug")
-        let config = try Self.config(directory: directory, holder: holder, port: port)
+        let run = try await UmockdevAgentRun("hotplug")
+        let receiver = run.receiver
+        let directory = run.directory
+        let config = try run.config(devices: Self.frenchScanner)
         // umockdev plays one events file per node: a whole scan, then one cut short by the unplug.
         let scanThenHalf = directory + "/scan-then-half.evemu"
         let typing = try Self.process(
