@@ -46,6 +46,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         /// Firmware revision, for devices without USB identity; a change between runs is a
         /// firmware change.
         public var firmware: String?
+        /// Set by discovery for a USB serial port: its events name the USB device.
+        public var usb: USBIdentity?
 
         public init(
             path: String, framing: Framing? = nil, baud: Int? = nil, maxLineBytes: Int = 4096, id: String? = nil

@@ -133,12 +133,14 @@ final class DeviceSupervisor: Sendable {
             settings.id = found.deviceID
             settings.profile = found.profileID
             settings.firmware = found.node.usb?.firmware
+            settings.usb = found.node.usb
             states.register(id: found.deviceID, path: devnode, kind: "serial")
             return SerialNodeRunner(
+                found: found,
                 runner: SerialDeviceRunner(
                     configuration: settings, outbox: sink.outbox, registry: registry, catalog: catalog,
                     storage: sink.storage, counters: sink.counters, logger: logger, metrics: sink.metrics,
-                    states: states))
+                    states: states), sink: sink)
         case .usbVendor:
             guard let usb = found.node.usb, let bus = usb.busNumber, let address = usb.deviceAddress,
                 let interface = found.rule?.match.interface
@@ -170,13 +172,32 @@ extension ScannerNodeRunner: NodeRunner {}
 /// A USB serial port (a CDC-ACM scanner, a reader behind an allowlisted bridge) found by
 /// discovery, read by the same runner as configured ports.
 final class SerialNodeRunner: NodeRunner {
+    let found: DiscoveredDevice
     let runner: SerialDeviceRunner
+    let sink: EventSink
+    private let removed = Mutex(false)
 
-    init(runner: SerialDeviceRunner) {
+    init(found: DiscoveredDevice, runner: SerialDeviceRunner, sink: EventSink) {
+        self.found = found
         self.runner = runner
+        self.sink = sink
     }
 
-    func run() async { await runner.run() }
+    func run() async {
+        var device = runner.identity
+        device.profile =
+            runner.catalog.resolve(
+                id: runner.profileID, vendorID: device.vendorID, productID: device.productID, serial: device.serial,
+                firmware: device.firmware)?.name
+        await sink.store([found.attachedEvent(device: device)])
+        await runner.run()
+        if removed.withLock({ $0 }) {
+            await sink.store([found.detachedEvent(device: device, reason: "removed")])
+        }
+    }
 
-    func stop(removed: Bool) { runner.stop() }
+    func stop(removed: Bool) {
+        self.removed.withLock { $0 = removed }
+        runner.stop()
+    }
 }

@@ -1,5 +1,6 @@
 import ScanBridgeCore
 import ScanBridgeDevices
+import ScanBridgeStore
 
 /// A device node discovery found, and what scanbridge does with it: what `scanbridge devices`
 /// prints and what the supervisor acts on.
@@ -48,5 +49,49 @@ public struct DiscoveredDevice: Sendable, Equatable {
         }
         if let interface = node.interfaceNumber, interface > 0 { id += "/if\(interface)" }
         return id
+    }
+}
+
+extension DiscoveredDevice {
+    /// `device.attached`: where the device was found and what allowed it; records the device.
+    func attachedEvent(device: DeviceIdentity) -> OutboxEntry {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("devnode", node.devnode)
+        writer.field("subsystem", node.subsystem)
+        writer.field("manufacturer", node.usb?.manufacturer)
+        writer.field("product", node.usb?.product)
+        writer.field("name", node.name)
+        writer.field("interface", node.interfaceNumber.map(Int64.init))
+        writer.field("port", node.portPath)
+        writer.field("matched_by", matchedBy)
+        writer.endObject()
+        var entry = OutboxEntry.deviceEvent(.deviceAttached, data: writer.bytes, device: device)
+        entry.effects.append(
+            .device(
+                DeviceRecord(
+                    id: device.id, path: node.devnode, vendorID: node.usb?.vendorID, productID: node.usb?.productID,
+                    serial: node.usb?.serial, firmware: node.usb?.firmware, transport: transport.rawValue,
+                    profile: device.profile)))
+        return entry
+    }
+
+    func detachedEvent(device: DeviceIdentity, reason: String) -> OutboxEntry {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("devnode", node.devnode)
+        writer.field("reason", reason)
+        writer.endObject()
+        return OutboxEntry.deviceEvent(.deviceDetached, data: writer.bytes, device: device)
+    }
+}
+
+extension OutboxEntry {
+    /// An event about the device itself (no payload, no raw bytes).
+    static func deviceEvent(_ type: EventType, data: [UInt8], device: DeviceIdentity) -> OutboxEntry {
+        OutboxEntry(
+            event: PendingEvent(
+                type: type, occurredAt: .now(), device: device, data: data, raw: nil,
+                clockSynchronized: SystemClock.isSynchronized))
     }
 }

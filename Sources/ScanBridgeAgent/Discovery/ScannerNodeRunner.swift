@@ -94,12 +94,7 @@ final class ScannerNodeRunner: Sendable {
         states?.closed(found.deviceID, reason: reason)
         guard removed else { return }
         logger.notice("scanner detached", metadata: ["reason": "\(reason)"])
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.field("devnode", found.node.devnode)
-        writer.field("reason", reason)
-        writer.endObject()
-        await sink.store([event(.deviceDetached, data: writer.bytes, device: builder.device)])
+        await sink.store([found.detachedEvent(device: builder.device, reason: reason)])
     }
 
     private func store(_ outputs: [NodeScanOutput], builder: inout ScanEventBuilder) async {
@@ -137,9 +132,6 @@ final class ScannerNodeRunner: Sendable {
             )
         }
         states?.register(id: found.deviceID, path: found.node.devnode ?? found.node.syspath, kind: "scanner")
-        let record = DeviceRecord(
-            id: device.id, path: found.node.devnode, vendorID: usb?.vendorID, productID: usb?.productID,
-            serial: usb?.serial, firmware: firmware, transport: found.transport.rawValue, profile: device.profile)
         var known: Set<String> = []
         var entries: [OutboxEntry] = []
         do {
@@ -154,7 +146,7 @@ final class ScannerNodeRunner: Sendable {
                 writer.field("new", firmware)
                 writer.field("profile", device.profile)
                 writer.endObject()
-                var changed = event(.deviceFirmwareChanged, data: writer.bytes, device: device)
+                var changed = OutboxEntry.deviceEvent(.deviceFirmwareChanged, data: writer.bytes, device: device)
                 changed.effects = [
                     .alert(
                         kind: "firmware_changed",
@@ -165,20 +157,7 @@ final class ScannerNodeRunner: Sendable {
         } catch {
             logger.error("cannot read the device's history: \(error)")
         }
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.field("devnode", found.node.devnode)
-        writer.field("subsystem", found.node.subsystem)
-        writer.field("manufacturer", usb?.manufacturer)
-        writer.field("product", usb?.product)
-        writer.field("name", found.node.name)
-        writer.field("interface", found.node.interfaceNumber.map(Int64.init))
-        writer.field("port", found.node.portPath)
-        writer.field("matched_by", found.matchedBy)
-        writer.endObject()
-        var attached = event(.deviceAttached, data: writer.bytes, device: device)
-        attached.effects.append(.device(record))
-        entries.append(attached)
+        entries.append(found.attachedEvent(device: device))
         logger.notice(
             "scanner attached",
             metadata: [
@@ -190,13 +169,5 @@ final class ScannerNodeRunner: Sendable {
         return ScanEventBuilder(
             device: device, profile: profile, knownFingerprints: known,
             unmatchedProfile: profile == nil ? profileID : nil)
-    }
-
-    private func event(_ type: EventType, data: [UInt8], device: DeviceIdentity) -> OutboxEntry {
-        OutboxEntry(
-            event: PendingEvent(
-                type: type, occurredAt: .now(), device: device, data: data, raw: nil,
-                clockSynchronized: SystemClock.isSynchronized),
-            effects: [])
     }
 }

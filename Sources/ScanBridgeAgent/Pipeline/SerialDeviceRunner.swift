@@ -30,7 +30,9 @@ public struct SerialDeviceRunner: Sendable {
         self.metrics = metrics
         self.states = states
         self.configuration = configuration
-        let profile = catalog.resolve(id: configuration.profileID, firmware: configuration.firmware)
+        let profile = catalog.resolve(
+            id: configuration.profileID, vendorID: configuration.usb?.vendorID, productID: configuration.usb?.productID,
+            serial: configuration.usb?.serial, firmware: configuration.firmware)
         let framing =
             configuration.framing ?? profile.flatMap { AgentConfiguration.Framing(rawValue: $0.framing) } ?? .lines
         self.framing = framing
@@ -62,7 +64,10 @@ public struct SerialDeviceRunner: Sendable {
     }
 
     public var identity: DeviceIdentity {
-        DeviceIdentity(id: configuration.deviceID, firmware: configuration.firmware, transport: .serial)
+        DeviceIdentity(
+            id: configuration.deviceID, vendorID: configuration.usb?.vendorID,
+            productID: configuration.usb?.productID, serial: configuration.usb?.serial,
+            firmware: configuration.firmware, transport: .serial)
     }
 
     /// Runs until ``SerialInputSource/stop()``; every chunk read is committed before the
@@ -111,7 +116,9 @@ public struct SerialDeviceRunner: Sendable {
     /// Resolves the profile, loads the shapes already seen, and reports a firmware change
     /// (once: the new revision is recorded in the same transaction as the event).
     func prepare() async -> ScanEventBuilder {
-        let profile = catalog.resolve(id: profileID, firmware: configuration.firmware)
+        let profile = catalog.resolve(
+            id: profileID, vendorID: configuration.usb?.vendorID, productID: configuration.usb?.productID,
+            serial: configuration.usb?.serial, firmware: configuration.firmware)
         var device = identity
         device.profile = profile?.name
         if profile == nil {
@@ -120,8 +127,8 @@ public struct SerialDeviceRunner: Sendable {
             )
         }
         let record = DeviceRecord(
-            id: device.id, path: configuration.path, firmware: configuration.firmware, transport: "serial",
-            profile: device.profile)
+            id: device.id, path: configuration.path, vendorID: device.vendorID, productID: device.productID,
+            serial: device.serial, firmware: configuration.firmware, transport: "serial", profile: device.profile)
         var known: Set<String> = []
         do {
             known = try registry.fingerprints(of: device.id)

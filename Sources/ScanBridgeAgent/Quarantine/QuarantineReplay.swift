@@ -52,7 +52,13 @@ public struct QuarantineReplay: Sendable {
         let profileID =
             configuration.devices.first { $0.deviceID == entry.deviceID }?.profileID
             ?? entry.profile.map { String($0.prefix { $0 != "@" }) } ?? AgentConfiguration.Framing.lines.defaultProfile
-        guard let profile = catalog.resolve(id: profileID, firmware: entry.firmware) else { return nil }
+        // The device as recorded (a USB scanner's vendor and product select vendor-bound profiles).
+        let record = try? DeviceRegistry(database: database).device(entry.deviceID)
+        guard
+            let profile = catalog.resolve(
+                id: profileID, vendorID: record?.vendorID, productID: record?.productID, serial: record?.serial,
+                firmware: entry.firmware)
+        else { return nil }
         guard
             case .accepted(let data, let fingerprint) = PayloadInterpreter(
                 profile: profile, referenceYear: entry.receivedAt.year
@@ -61,7 +67,9 @@ public struct QuarantineReplay: Sendable {
         else { return nil }
         _ = object.append(key: "replay_of", value: .string(entry.id))
         let device = DeviceIdentity(
-            id: entry.deviceID, firmware: entry.firmware, transport: .serial, profile: profile.name)
+            id: entry.deviceID, vendorID: record?.vendorID, productID: record?.productID, serial: record?.serial,
+            firmware: entry.firmware, transport: record.flatMap { DeviceTransport(rawValue: $0.transport) } ?? .serial,
+            profile: profile.name)
         let released = PendingEvent(
             type: ScanEventBuilder.eventType(for: profile), occurredAt: entry.receivedAt, device: device,
             data: JSONValue.object(object).serializedBytes(), raw: entry.raw)
