@@ -5,6 +5,7 @@
 # into Tests/Fuzz/Corpus/<target>/ and `swift test` replays it from then on.
 #
 #   Tests/Fuzz/run-fuzzers.sh 120            # every target
+#   SCANBRIDGE_FUZZ_RUNS=10000000 Tests/Fuzz/run-fuzzers.sh 0   # a number of executions instead of a time
 #   Tests/Fuzz/run-fuzzers.sh 600 schema     # one target: barcode, epc, schema, mercury, chafon, em4100, readerlines, keystrokes, hidreports
 set -euo pipefail
 
@@ -36,7 +37,7 @@ for target in barcode epc schema mercury chafon em4100 readerlines keystrokes hi
     cp Tests/Fuzz/Corpus/"$target"/* "$work/$target/corpus/"
     echo "== $product for ${seconds}s"
     if ! SWIFT_BACKTRACE=enable=no "$bin/$product" "${extra[@]}" \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
+        $([ -n "${SCANBRIDGE_FUZZ_RUNS:-}" ] && echo "-runs=$SCANBRIDGE_FUZZ_RUNS" || echo "-max_total_time=$seconds") -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
         -artifact_prefix="$work/$target/artifacts/" \
         "$work/$target/corpus" 2>"$work/$target/log.txt"; then
         echo "$product FAILED; log: $work/$target/log.txt, reproducers:"

@@ -16,7 +16,7 @@ import Testing
 @Suite("Crash safety of the agent process", .serialized)
 struct CrashSafetyTests {
     static var iterations: Int {
-        Int(ProcessInfo.processInfo.environment["SCANBRIDGE_CRASH_ITERATIONS"] ?? "") ?? 25
+        Int(ProcessInfo.processInfo.environment["SCANBRIDGE_CRASH_ITERATIONS"] ?? "") ?? 200
     }
 
     struct Snapshot {
@@ -107,7 +107,8 @@ struct CrashSafetyTests {
         var previous: Snapshot?
         for iteration in 0..<Self.iterations {
             let process = try Self.launch(config: config, log: log)
-            usleep(UInt32.random(in: 80_000...500_000, using: &generator))
+            // Anywhere from start-up (migrations, key loading) to steady ingest and forwarding.
+            usleep(UInt32.random(in: 20_000...400_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             guard FileManager.default.fileExists(atPath: database) else { continue }
