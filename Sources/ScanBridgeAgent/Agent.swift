@@ -139,6 +139,16 @@ public final class Agent: Service, Sendable {
         let batches = OutboxBatches(database: database)
         let unparked = try batches.unpark()
         if unparked > 0 { logger.warning("retrying \(unparked) parked batch(es) after restart") }
+        let keys = SigningKeys(current: key, path: configuration.signingKeyPath)
+        do {
+            if try await keys.resumeRotation(agentID: agentID, outbox: outbox, batches: batches) {
+                logger.notice(
+                    "rotating the signing key: the hand-over is committed; batches switch to the new key after it",
+                    metadata: ["old_kid": "\(key.kid)", "new_kid": "\(keys.key(forLastSeq: .max).kid)"])
+            }
+        } catch {
+            logger.error("key rotation cannot start, still signing with \(key.kid): \(error)")
+        }
         let upstream = try configuration.upstream.map {
             try HTTPUpstream(url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds, security: $0.security)
         }
@@ -153,7 +163,7 @@ public final class Agent: Service, Sendable {
         let forwarding = upstream.map { upstream in
             let settings = configuration.upstream!
             let forwarder = Forwarder(
-                agentID: agentID, key: key, batches: batches, upstream: upstream, limits: settings.batchLimits,
+                agentID: agentID, keys: keys, batches: batches, upstream: upstream, limits: settings.batchLimits,
                 retryCapMilliseconds: settings.retryCapMilliseconds, doorbell: doorbell, counters: counters,
                 storage: storage, retentionHours: configuration.retentionHours, logger: logger, metrics: metrics)
             return Task { await forwarder.run() }

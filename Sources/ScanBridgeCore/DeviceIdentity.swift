@@ -4,6 +4,8 @@ public enum DeviceTransport: String, Sendable, Codable {
     case hidKeyboard = "hid-keyboard"
     case hidPOS = "hid-pos"
     case usbVendor = "usb-vendor"
+    /// Not a device: events about the agent itself (`agent.key_rotated`) name the agent here.
+    case agent
 }
 
 /// Who sent a payload: what an event's `device` object says.

@@ -8,4 +8,6 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case deviceDetached = "device.detached"
     case deviceFirmwareChanged = "device.firmware_changed"
     case schemaDriftDetected = "schema.drift_detected"
+    /// The agent moved to a new signing key; the event carries the hand-over signed by both keys.
+    case agentKeyRotated = "agent.key_rotated"
 }

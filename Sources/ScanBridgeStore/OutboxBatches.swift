@@ -71,6 +71,17 @@ public struct OutboxBatches: Sendable {
     }
 
     /// Stores a new batch at the head of the chain; refuses one that does not continue it.
+    /// The newest stored event of `type` whose body contains `text` (an exact JSON fragment).
+    public func lastEvent(ofType type: String, containing text: String) throws(StoreError) -> Int64? {
+        do {
+            return try database.pool.read { db in
+                try Int64.fetchOne(
+                    db, sql: "SELECT max(seq) FROM events WHERE type = ? AND instr(CAST(body AS TEXT), ?) > 0",
+                    arguments: [type, text])
+            }
+        } catch { throw StoreError.classify(error, path: database.path) }
+    }
+
     public func insert(_ batch: StoredBatch) throws(StoreError) {
         try write { db in
             let head = try Self.chainHead(db)

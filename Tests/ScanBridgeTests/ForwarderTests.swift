@@ -31,11 +31,15 @@ final class FlakyReceiver: Sendable {
     let requests = Mutex<[(at: ContinuousClock.Instant, status: Int)]>([])
     private let task = Mutex<Task<Void, any Error>?>(nil)
 
-    init(trusting key: SigningKey, script: [Behavior], fallback: Behavior = .pass) throws {
+    convenience init(trusting key: SigningKey, script: [Behavior], fallback: Behavior = .pass) throws {
+        try self.init(trusting: [key], script: script, fallback: fallback)
+    }
+
+    init(trusting keys: [SigningKey], script: [Behavior], fallback: Behavior = .pass) throws {
         store = try ReceiverStore(path: TestSupport.temporaryDirectory("flaky") + "/receiver.sqlite")
         var logger = Logger(label: "flaky")
         logger.logLevel = .critical
-        intake = BatchIntake(store: store, trusted: TrustedKeys([key.publicJWK]), logger: logger)
+        intake = BatchIntake(store: store, trusted: TrustedKeys(keys.map(\.publicJWK)), logger: logger)
         self.script = Mutex(script)
         self.fallback = Mutex(fallback)
     }

@@ -141,6 +141,8 @@ final class DeviceSupervisor: Sendable {
                     configuration: settings, outbox: sink.outbox, registry: registry, catalog: catalog,
                     storage: sink.storage, counters: sink.counters, logger: logger, metrics: sink.metrics,
                     states: states), sink: sink)
+        case .agent:
+            return nil
         case .usbVendor:
             guard let usb = found.node.usb, let bus = usb.busNumber, let address = usb.deviceAddress,
                 let interface = found.rule?.match.interface

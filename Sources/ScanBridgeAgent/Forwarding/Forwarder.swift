@@ -11,7 +11,7 @@ import ScanBridgeUpstream
 /// and the chain waits for an operator rather than skip it.
 public struct Forwarder: Sendable {
     let agentID: String
-    let key: SigningKey
+    let keys: SigningKeys
     let batches: OutboxBatches
     let upstream: HTTPUpstream
     let limits: BatchLimits
@@ -24,13 +24,13 @@ public struct Forwarder: Sendable {
     let logger: Logger
 
     public init(
-        agentID: String, key: SigningKey, batches: OutboxBatches, upstream: HTTPUpstream, limits: BatchLimits,
+        agentID: String, keys: SigningKeys, batches: OutboxBatches, upstream: HTTPUpstream, limits: BatchLimits,
         retryCapMilliseconds: Int, doorbell: Doorbell, counters: AgentCounters, storage: StorageState,
         retentionHours: Int, logger: Logger, metrics: AgentMetrics? = nil
     ) {
         self.metrics = metrics
         self.agentID = agentID
-        self.key = key
+        self.keys = keys
         self.batches = batches
         self.upstream = upstream
         self.limits = limits
@@ -174,8 +174,13 @@ public struct Forwarder: Sendable {
         }
         let batch = try build(
             batchSeq: head.batchSeq + 1, previousSHA256: head.sha256, afterSeq: head.lastEventSeq,
-            maxEvents: limits.maxEvents)
+            maxEvents: min(limits.maxEvents, keys.cap(afterSeq: head.lastEventSeq) ?? .max))
         try batches.insert(batch)
+        do { try keys.batched(lastSeq: batch.lastSeq) } catch {
+            logger.critical(
+                "key rotation: the batch holding the hand-over is stored, but the key files could not be moved: \(error)"
+            )
+        }
         return batch
     }
 
@@ -199,7 +204,8 @@ public struct Forwarder: Sendable {
             events: chosen.map(\.body))
         return StoredBatch(
             batchSeq: batchSeq, firstSeq: chosen.first!.seq, lastSeq: chosen.last!.seq, eventCount: chosen.count,
-            body: body, sha256: BatchBody.sha256Hex(body), jws: try DetachedJWS.sign(body, with: key),
+            body: body, sha256: BatchBody.sha256Hex(body),
+            jws: try DetachedJWS.sign(body, with: keys.key(forLastSeq: chosen.last!.seq)),
             createdAt: createdAt)
     }
 }

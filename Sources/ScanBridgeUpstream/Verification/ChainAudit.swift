@@ -1,3 +1,6 @@
+import Foundation
+import ScanBridgeCore
+
 /// Verifies a whole chain of stored batches: every signature, every link, every event seq.
 ///
 /// Used by the demo's closing check and by `scanbridge verify`; the first failure names the
@@ -17,7 +20,8 @@ public struct ChainAudit: Sendable {
         public var description: String { "batch \(batchSeq): \(reason)" }
     }
 
-    public let trusted: TrustedKeys
+    /// The keys given, plus every key a verified hand-over in the chain moved the agent to.
+    public private(set) var trusted: TrustedKeys
     private(set) var position = ChainPosition.start
     private(set) var report = Report(agentID: nil, batches: 0, events: 0, lastBatchSeq: 0, lastEventSeq: 0)
 
@@ -44,6 +48,16 @@ public struct ChainAudit: Sendable {
             position = try ChainViolation.check(batch, sha256: BatchBody.sha256Hex(body), following: position)
         } catch {
             throw Failure(batchSeq: label, reason: error.description)
+        }
+        for event in batch.events where event.type == EventType.agentKeyRotated.rawValue {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(event.bytes)) as? [String: Any],
+                let data = object["data"] as? [String: Any]
+            else { throw Failure(batchSeq: label, reason: "event \(event.seq): unreadable key hand-over") }
+            do {
+                trusted.insert(try KeyHandover.verify(eventData: data, agentID: batch.agentID, trusted: trusted))
+            } catch {
+                throw Failure(batchSeq: label, reason: "event \(event.seq): \(error)")
+            }
         }
         report.agentID = batch.agentID
         report.batches += 1

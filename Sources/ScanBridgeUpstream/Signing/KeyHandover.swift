@@ -1,0 +1,99 @@
+import Foundation
+import ScanBridgeCore
+
+/// The proof that an agent moved from one signing key to another: a statement naming both keys,
+/// signed by each (detached JWS over the statement's bytes).
+///
+/// The old key's signature is the authority: whoever trusts the old key may trust the new one
+/// from the batch after the one carrying this event. The new key's signature shows the agent
+/// holds it. The event travels in a batch still signed by the old key, so the chain itself
+/// carries the hand-over; receivers and auditors follow it without a manual enrolment.
+public struct KeyHandover: Sendable, Equatable {
+    public var agentID: String
+    public var oldKid: String
+    public var newKey: PublicKeyJWK
+    public var at: Timestamp
+
+    public init(agentID: String, oldKid: String, newKey: PublicKeyJWK, at: Timestamp) {
+        self.agentID = agentID
+        self.oldKid = oldKid
+        self.newKey = newKey
+        self.at = at
+    }
+
+    /// The exact bytes both keys sign.
+    public var statement: [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("statement", "scanbridge signing key hand-over")
+        writer.field("agent_id", agentID)
+        writer.field("old_kid", oldKid)
+        writer.field("new_kid", newKey.thumbprint)
+        writer.field("new_x", newKey.x)
+        writer.field("at", at.description)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// The `data` of the `agent.key_rotated` event.
+    public static func eventData(agentID: String, old: SigningKey, new: SigningKey, at: Timestamp) throws -> [UInt8] {
+        let handover = KeyHandover(agentID: agentID, oldKid: old.kid, newKey: new.publicJWK, at: at)
+        let statement = handover.statement
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("old_kid", old.kid)
+        writer.field("new_kid", new.kid)
+        writer.key("new_jwk")
+        writer.beginObject()
+        writer.field("kty", "OKP")
+        writer.field("crv", "Ed25519")
+        writer.field("x", new.publicJWK.x)
+        writer.field("kid", new.kid)
+        writer.endObject()
+        writer.field("statement", String(decoding: statement, as: UTF8.self))
+        writer.field("signature_old", try DetachedJWS.sign(statement, with: old))
+        writer.field("signature_new", try DetachedJWS.sign(statement, with: new))
+        writer.endObject()
+        return writer.bytes
+    }
+
+    public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        case malformed(String)
+        case badSignature(String)
+
+        public var description: String {
+            switch self {
+            case .malformed(let why): "key hand-over is malformed: \(why)"
+            case .badSignature(let why): "key hand-over signature does not verify: \(why)"
+            }
+        }
+    }
+
+    /// Checks an `agent.key_rotated` event's data against the keys trusted so far; returns the
+    /// new key, which the caller may trust for the agent's following batches.
+    public static func verify(eventData: [String: Any], agentID: String, trusted: TrustedKeys) throws(Failure)
+        -> PublicKeyJWK
+    {
+        guard let statementText = eventData["statement"] as? String,
+            let signatureOld = eventData["signature_old"] as? String,
+            let signatureNew = eventData["signature_new"] as? String,
+            let jwk = eventData["new_jwk"] as? [String: Any], let x = jwk["x"] as? String,
+            let newKey = PublicKeyJWK(x: x)
+        else { throw .malformed("statement, signature_old, signature_new and new_jwk.x are required") }
+        let statement = Array(statementText.utf8)
+        guard
+            let fields = try? JSONSerialization.jsonObject(with: Data(statement)) as? [String: Any],
+            fields["agent_id"] as? String == agentID, fields["new_x"] as? String == x,
+            fields["new_kid"] as? String == newKey.thumbprint,
+            fields["old_kid"] as? String == eventData["old_kid"] as? String
+        else { throw .malformed("the statement does not name this agent and these keys") }
+        do {
+            let kid = try DetachedJWS.verify(signatureOld, body: statement, trusted: trusted)
+            guard kid == fields["old_kid"] as? String else { throw DetachedJWS.Failure.unknownKey(kid: kid) }
+            _ = try DetachedJWS.verify(signatureNew, body: statement, trusted: TrustedKeys([newKey]))
+        } catch {
+            throw .badSignature("\(error)")
+        }
+        return newKey
+    }
+}
