@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
 import Logging
-import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgeStore
 import Testing
+
+@testable import ScanBridgeAgent
 
 #if canImport(Glibc)
     import Glibc
@@ -23,11 +24,16 @@ struct SerialHarness {
         outbox = OutboxWriter(database: database)
     }
 
-    func runner(path: String, maxLineBytes: Int = 4096) throws -> SerialDeviceRunner {
+    func runner(path: String, maxLineBytes: Int = 4096, floodWindowMilliseconds: Int = 10_000) throws
+        -> SerialDeviceRunner
+    {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        var configuration = AgentConfiguration.SerialDevice(
+            path: path, baud: 9600, maxLineBytes: maxLineBytes, id: "dev")
+        configuration.floodWindowMilliseconds = floodWindowMilliseconds
         return SerialDeviceRunner(
-            configuration: .init(path: path, baud: 9600, maxLineBytes: maxLineBytes, id: "dev"), outbox: outbox,
+            configuration: configuration, outbox: outbox,
             registry: DeviceRegistry(database: database), catalog: try ProfileCatalog.load(directories: []),
             storage: StorageState(doorbell: Doorbell()),
             counters: counters, logger: logger)
@@ -147,7 +153,7 @@ struct SerialReaderTests {
     func garbage() async throws {
         let harness = try SerialHarness()
         let terminal = try PseudoTerminal()
-        let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 256)
+        let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 256, floodWindowMilliseconds: 1000)
         let task = Task { await runner.run() }
         var generator = SplitMix64(seed: 7)
         // 1 MiB without a terminator (a stuck device), then bytes as a wrong baud rate turns them.
@@ -174,6 +180,25 @@ struct SerialReaderTests {
         #expect(held.count >= 40, "each garbage line is held, none is forwarded as a scan")
         #expect(events.filter { $0.type == "barcode.scanned" }.count == 1)
         #expect(harness.counters.snapshot.quarantined == held.count)
+        #expect(harness.counters.snapshot.babblingAlerts == 1, "the flood is reported once")
+    }
+
+    @Test("a scanner at a human pace is never reported as babbling")
+    func humanPace() {
+        var watch = RateWatch(windowMilliseconds: 1000)
+        var now: UInt64 = 0
+        for _ in 0..<200 {
+            now += 100_000_000
+            #expect(watch.record(bytes: 40, payloads: 1, now: now) == nil)
+        }
+        // A flood starts: reported at once, once; then it ends with a quiet window.
+        guard case .started(let bytesPerSecond, _)? = watch.record(bytes: 9000, payloads: 1, now: now + 1) else {
+            Issue.record("a flood of 9 KB in under a second was not reported")
+            return
+        }
+        #expect(bytesPerSecond > 8192)
+        #expect(watch.record(bytes: 9000, payloads: 1, now: now + 2) == nil)
+        #expect(watch.record(bytes: 10, payloads: 1, now: now + 1_500_000_000) == .ended)
     }
 
     @Test("a path that does not exist yet is opened as soon as it appears")

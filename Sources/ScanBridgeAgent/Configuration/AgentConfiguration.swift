@@ -48,6 +48,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var firmware: String?
         /// Set by discovery for a USB serial port: its events name the USB device.
         public var usb: USBIdentity?
+        /// The flood alert's window (``RateWatch``); shortened by tests.
+        public var floodWindowMilliseconds = 10_000
 
         public init(
             path: String, framing: Framing? = nil, baud: Int? = nil, maxLineBytes: Int = 4096, id: String? = nil

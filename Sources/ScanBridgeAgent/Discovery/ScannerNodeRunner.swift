@@ -55,6 +55,7 @@ final class ScannerNodeRunner: Sendable {
         source.start()
         var closedReason: String?
         var openProblem: String?
+        var rate = RateWatch()
         for await input in source.inputs {
             switch input {
             case .opened:
@@ -68,6 +69,15 @@ final class ScannerNodeRunner: Sendable {
                 closedReason = reason
             case .bytes(let chunk, let receivedAt):
                 let outputs = decoder.withLock { $0.feed(chunk, receivedAt: receivedAt) }
+                // Counted in decoded bytes: an evdev node sends ~100 bytes of events per character.
+                let decoded = outputs.reduce(0) {
+                    switch $1 {
+                    case .scan(let bytes), .rejected(_, let bytes): $0 + bytes.count
+                    }
+                }
+                if let change = rate.record(bytes: decoded, payloads: outputs.count, now: receivedAt) {
+                    change.report(deviceID: found.deviceID, logger: logger, states: states, counters: sink.counters)
+                }
                 await store(outputs, builder: &builder)
                 source.setDeadline(decoder.withLock { $0.deadline })
                 source.acknowledge()

@@ -18,6 +18,8 @@ public final class AgentCounters: Sendable {
         public var acknowledged = 0
         public var retries = 0
         public var parked = 0
+        /// Times a device started flooding (see ``RateWatch``).
+        public var babblingAlerts = 0
         public var lastError: String?
     }
 

@@ -79,6 +79,7 @@ public struct SerialDeviceRunner: Sendable {
         }
         var builder = await prepare()
         var framer = LineFramer(maximumLength: configuration.maxLineBytes)
+        var rate = RateWatch(windowMilliseconds: configuration.floodWindowMilliseconds)
         source.start()
         for await input in source.inputs {
             switch input {
@@ -96,8 +97,12 @@ public struct SerialDeviceRunner: Sendable {
                 }
             case .timer:
                 source.acknowledge()
-            case .bytes(let chunk, _):
+            case .bytes(let chunk, let receivedAt):
                 let frames = framer.feed(chunk)
+                if let change = rate.record(bytes: chunk.count, payloads: frames.count, now: receivedAt) {
+                    change.report(
+                        deviceID: configuration.deviceID, logger: logger, states: states, counters: counters)
+                }
                 if !frames.isEmpty {
                     let now = Timestamp.now()
                     let synchronized = SystemClock.isSynchronized

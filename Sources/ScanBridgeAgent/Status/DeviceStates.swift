@@ -33,6 +33,11 @@ public final class DeviceStates: Sendable {
         }
     }
 
+    /// A problem of a connected device (it floods), or nil once it is over.
+    func flag(_ id: String, problem: String?) {
+        states.withLock { $0[id]?.problem = problem }
+    }
+
     func closed(_ id: String, reason: String) {
         states.withLock {
             $0[id]?.connected = false
