@@ -1,9 +1,9 @@
 /// The content checks ("linters") the GS1 Barcode Syntax Dictionary attaches to AI components.
 ///
-/// The names of the dictionary (`csum`, `yymmd0`, …) map to these cases in `Scripts/generate-ai-table.py`. Each check
+/// The names of the dictionary (`csum`, `yymmd0`, …) map to these cases in `Tests/Tools/generate-ai-table.py`. Each check
 /// is written from the GS1 General Specifications' description of the rule; a failed check yields the reason as a
 /// sentence fragment ("day 32 is not a date").
-public enum GS1Linter: Sendable, Hashable {
+public enum GS1Linter: String, Sendable, Hashable, CaseIterable {
     case checkDigit, checkCharacterPair
     case companyPrefixAtStart, companyPrefixAfterFirst
     case dateYYMMD0, dateYYMMDD, dateYYYYMMD0, dateYYYYMMDD
