@@ -243,7 +243,7 @@ public final class Agent: Service, Sendable {
     func systemdStatus() -> String {
         let counts = counters.snapshot
         let connected = devices.connectedCount
-        var parts = ["\(connected) of \(configuration.devices.count) devices connected"]
+        var parts = ["\(connected) of \(devices.all.count) devices connected"]
         parts.append("\(counts.scanned) scans, \(counts.observed) tag observations stored")
         parts.append("backlog \(counts.stored - counts.acknowledged)")
         if storage.isFull { parts.append("STORAGE FULL") }
