@@ -78,6 +78,7 @@ struct CrashSafetyTests {
         let config = directory + "/scanbridge.yaml"
         try """
         state_dir: \(directory)/state
+        discovery: false
         signing_key: \(holder.directory)/key.jwk
         upstream:
           url: http://127.0.0.1:\(port)/v1/scan-batches

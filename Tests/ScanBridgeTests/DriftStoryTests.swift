@@ -44,6 +44,7 @@ struct DriftStoryTests {
             try """
             state_dir: \(directory)/state
             signing_key: \(holder.directory)/key.jwk
+            discovery: false
             profile_dirs: [\(directory)/profiles]
             upstream:
               url: http://127.0.0.1:\(port)/v1/scan-batches

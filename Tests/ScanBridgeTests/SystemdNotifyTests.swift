@@ -29,7 +29,7 @@ struct SystemdNotifyTests {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
 
         let config = directory + "/scanbridge.yaml"
-        try "state_dir: \(directory)/state\nstatus:\n  listen: off\n".write(
+        try "state_dir: \(directory)/state\ndiscovery: false\nstatus:\n  listen: off\n".write(
             toFile: config, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestSupport.executable)

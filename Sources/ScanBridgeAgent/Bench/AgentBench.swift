@@ -100,6 +100,8 @@ public struct AgentBench: Sendable {
             state_dir: \(directory)/agent
             signing_key: \(directory)/agent-key.jwk
             log_level: warning
+            # The bench reads only its simulated devices, never a scanner plugged into the box.
+            discovery: false
             status:
               listen: 127.0.0.1:\(statusPort)
             upstream:
