@@ -5,7 +5,8 @@ import Logging
 /// this is what tells the operator.
 ///
 /// A human-operated scanner sends a few scans a second at most; the limits are far above that
-/// (default 8 KiB/s or 50 payloads/s over 10 s), so a flood is unmistakable. The alert is
+/// (default 8 KiB/s or 200 payloads/s over 10 s; a conveyor presentation scanner reads a few
+/// dozen a second), so a flood is unmistakable. The alert is
 /// raised once when a flood starts (as soon as a window's budget is spent) and cleared when a
 /// whole window stays under the limits.
 struct RateWatch {
@@ -22,7 +23,7 @@ struct RateWatch {
     private var payloads = 0
     private(set) var isFlooding = false
 
-    init(windowMilliseconds: Int = 10_000, bytesPerSecond: Int = 8192, payloadsPerSecond: Int = 50) {
+    init(windowMilliseconds: Int = 10_000, bytesPerSecond: Int = 8192, payloadsPerSecond: Int = 200) {
         windowNanoseconds = UInt64(windowMilliseconds) * 1_000_000
         self.bytesPerSecond = bytesPerSecond
         self.payloadsPerSecond = payloadsPerSecond
