@@ -16,7 +16,8 @@ public final class DeviceWatcher: @unchecked Sendable {
         case present([UdevDevice])
         /// A uevent: `device.action` says add, remove, change …
         case changed(UdevDevice)
-        /// Discovery cannot run (no udev); reported once, then the stream ends.
+        /// Discovery cannot run (no udev; the stream then ends), or hotplug stopped (the monitor
+        /// socket closed; present devices are still read). Reported once.
         case failed(DiscoveryError)
     }
 
@@ -92,6 +93,13 @@ public final class DeviceWatcher: @unchecked Sendable {
                 return
             }
             if fds[1].revents != 0 { drainWakePipe() }
+            if fds[0].revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 {
+                // The socket is gone (seen when a umockdev testbed went away): polling it again
+                // would spin, so hotplug ends here and present devices keep being read.
+                continuation.yield(.failed(.unavailable("the udev monitor socket closed; hotplug stopped")))
+                while !isStopped { waitForWake(timeout: -1) }
+                return
+            }
             if fds[0].revents != 0 {
                 while let device = udev_monitor_receive_device(monitor) {
                     continuation.yield(.changed(UdevContext.describe(device)))
