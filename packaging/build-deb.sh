@@ -128,9 +128,7 @@ run_sb profiles list --config "$work/examples.yaml" >/dev/null \
     || die "packaging/scanbridge.yaml's commented examples, uncommented, are rejected by the built binary"
 
 # --- Built-in profiles -------------------------------------------------------------------------
-# `profiles show ID` prints a summary, not the profile's JSON. With `--json` (if the binary has
-# it) that output is used verbatim; else the JSON is taken from BuiltInProfiles in
-# ProfileCatalog.swift, the source this binary was built from. Either way each file must pass
+# Each built-in profile exported with `profiles show ID --json`; each file must pass
 # `profiles check`, and loading the files in place of the built-ins must leave `profiles show`
 # unchanged, so a file that differs from what the binary has fails the build.
 empty="$work/no-profiles"
@@ -140,39 +138,10 @@ run_sb profiles list --config "$work/builtin.yaml" > "$work/builtin.list"
 ids=$(sed -n 's/^\([^ @]*\)@[0-9]*  .*(built-in:.*)$/\1/p' "$work/builtin.list" | sort -u)
 [ -n "$ids" ] || die "no built-in profiles in: $(cat "$work/builtin.list")"
 profiles="$root/usr/share/scanbridge/profiles"
-if [ "$(printf '%s\n' $ids | head -1 | xargs -I{} env -i "$sb" profiles show {} --json --config "$work/builtin.yaml" 2>/dev/null | head -c1)" = "{" ]; then
-    for id in $ids; do run_sb profiles show "$id" --json --config "$work/builtin.yaml" > "$profiles/$id.json"; done
-    log "profiles: exported with profiles show --json"
-else
-    python3 - Sources/ScanBridgeAgent/Configuration/ProfileCatalog.swift "$profiles" <<'PY'
-import json, re, sys
-source, target = sys.argv[1], sys.argv[2]
-text = open(source, encoding="utf-8").read()
-start = text.index("enum BuiltInProfiles")
-body = text[start:]
-def swift_unescape(literal):
-    def repl(m):
-        e = m.group(1)
-        if e.startswith("u{"): return chr(int(e[2:-1], 16))
-        if e == "(": raise SystemExit(f"{source}: string interpolation in a built-in profile")
-        return {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "0": "\0"}[e]
-    return re.sub(r'\\(u\{[0-9a-fA-F]+\}|.)', repl, literal)
-count = 0
-for raw, literal in re.findall(r'(#*)"""\n(.*?)\n\s*"""\1', body, re.S):
-    if raw:
-        value = literal
-    else:
-        value = swift_unescape(literal)
-    profile = json.loads(value)
-    with open(f"{target}/{profile['id']}.json", "w", encoding="utf-8") as out:
-        json.dump(profile, out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    count += 1
-if count == 0:
-    raise SystemExit(f"{source}: no built-in profile literals found")
-PY
-    log "profiles: profiles show prints no JSON; exported from BuiltInProfiles (ProfileCatalog.swift)"
-fi
+for id in $ids; do
+    run_sb profiles show "$id" --json --config "$work/builtin.yaml" | python3 -m json.tool --indent 2 --no-ensure-ascii > "$profiles/$id.json" \
+        || die "profiles show $id --json failed"
+done
 exported=$(cd "$profiles" && ls *.json | sed 's/\.json$//' | sort)
 [ "$exported" = "$ids" ] || die "exported profiles ($exported) differ from the binary's built-ins ($ids)"
 run_sb profiles check "$profiles"/*.json >/dev/null || die "an exported profile fails profiles check"

@@ -43,12 +43,18 @@ struct ProfilesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every version of one profile, with its schema.")
         @OptionGroup var options: ConfigOption
         @Argument(help: "Profile id.") var id: String
+        @Flag(help: "Print the highest version's JSON document (a file profiles.d accepts) instead of the summary.")
+        var json = false
 
         func run() throws {
             let versions = ProfilesCommand.catalog(options).profiles.filter { $0.id == id }.sorted {
                 $0.version < $1.version
             }
-            guard !versions.isEmpty else { Failure("no profile \(id)").exit() }
+            guard let newest = versions.last else { Failure("no profile \(id)").exit() }
+            if json {
+                print(newest.document.serialized(sortingKeys: true))
+                return
+            }
             for profile in versions {
                 print(ProfilesCommand.summary(profile))
                 if let schema = profile.schema { print("  schema: \(schema.document.serialized())") }

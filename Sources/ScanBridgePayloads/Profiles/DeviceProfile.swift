@@ -42,6 +42,9 @@ public struct DeviceProfile: Sendable {
     public var reader: ReaderSettings?
     /// Where the profile came from, for `profiles list` and error messages.
     public var source: String
+    /// The profile as it was written, so `profiles show --json` can export a built-in one
+    /// as a file an operator can copy and edit.
+    public var document: JSONValue
 
     public var decoderName: String { decoder.name }
 

@@ -83,7 +83,7 @@ public enum ProfileParser {
         }
         return DeviceProfile(
             id: id, version: version, match: match, framing: framing, decoder: decoder, schema: schema,
-            normalisation: normalisation, reader: reader, source: source)
+            normalisation: normalisation, reader: reader, source: source, document: document)
     }
 
     static let readerKeys: Set<String> = [
