@@ -49,23 +49,23 @@ final class FlakyReceiver: Sendable {
             let behavior = self.script.withLock { $0.isEmpty ? fallback : $0.removeFirst() }
             let reply: (Int, String, [String: String])
             let forward = {
-                self.intake.handle(
+                await self.intake.handle(
                     body: body, signature: request.headers[HTTPField.Name("Scanbridge-Signature")!],
                     idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
             }
             switch behavior {
             case .pass:
-                let answer = forward()
+                let answer = await forward()
                 reply = (answer.status, answer.body, [:])
             case .status(let code):
                 reply = (code, #"{"error":"scripted"}"#, [:])
             case .retryAfter(let seconds):
                 reply = (429, #"{"error":"slow down"}"#, ["Retry-After": "\(seconds)"])
             case .storeThenFail:
-                _ = forward()
+                _ = await forward()
                 reply = (503, "", [:])
             case .slowerThan(let milliseconds):
-                let answer = forward()
+                let answer = await forward()
                 try await Task.sleep(for: .milliseconds(milliseconds + 500))
                 reply = (answer.status, answer.body, [:])
             case .tooLargeAbove(let limit):
@@ -73,7 +73,7 @@ final class FlakyReceiver: Sendable {
                 if events > limit {
                     reply = (413, "", [:])
                 } else {
-                    let answer = forward()
+                    let answer = await forward()
                     reply = (answer.status, answer.body, [:])
                 }
             }
