@@ -117,20 +117,18 @@ struct ReceiveAgentsCommand: AsyncParsableCommand {
             writer.key("agents")
             writer.beginArray()
             for summary in summaries {
-                var entry = JSONWriter()
-                summary.write(to: &entry, now: now)
-                var keysJSON = JSONWriter()
-                keysJSON.beginArray()
-                for key in keysByAgent[summary.agentID] ?? [] {
-                    keysJSON.beginObject()
-                    keysJSON.field("kid", key.kid)
-                    keysJSON.field("enrolled_at", key.enrolledAt)
-                    keysJSON.field("revoked_at", key.revokedAt)
-                    keysJSON.endObject()
+                summary.write(to: &writer, now: now) { writer in
+                    writer.key("keys")
+                    writer.beginArray()
+                    for key in keysByAgent[summary.agentID] ?? [] {
+                        writer.beginObject()
+                        writer.field("kid", key.kid)
+                        writer.field("enrolled_at", key.enrolledAt)
+                        writer.field("revoked_at", key.revokedAt)
+                        writer.endObject()
+                    }
+                    writer.endArray()
                 }
-                keysJSON.endArray()
-                // The summary's object, with "keys" added before its closing brace.
-                writer.raw(entry.bytes.dropLast() + Array(#","keys":"#.utf8) + keysJSON.bytes + [UInt8(ascii: "}")])
             }
             writer.endArray()
             writer.endObject()

@@ -33,6 +33,8 @@ public struct ReceiverBench: Sendable {
         public var batchesPerSecond = 0.0
         public var verifyCommitP50 = 0.0
         public var verifyCommitP99 = 0.0
+        public var verifyP50 = 0.0
+        public var commitP50 = 0.0
         public var requestP99 = 0.0
 
         public func json() -> String {
@@ -44,7 +46,8 @@ public struct ReceiverBench: Sendable {
                 ("store", "\"\(store)\""), ("agents", "\(agents)"), ("batches", "\(batches)"), ("events", "\(events)"),
                 ("seconds", number(seconds)), ("events_per_s", number(eventsPerSecond)),
                 ("batches_per_s", number(batchesPerSecond)), ("verify_commit_p50_ms", number(verifyCommitP50)),
-                ("verify_commit_p99_ms", number(verifyCommitP99)), ("request_p99_ms", number(requestP99)),
+                ("verify_commit_p99_ms", number(verifyCommitP99)), ("verify_p50_ms", number(verifyP50)),
+                ("commit_p50_ms", number(commitP50)), ("request_p99_ms", number(requestP99)),
             ]
             return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
         }
@@ -105,17 +108,14 @@ public struct ReceiverBench: Sendable {
             "\(options.agents) agents enrolled, \(options.agents * options.batchesPerAgent) batches of \(options.eventsPerBatch) events signed; store \(location)"
         )
 
-        let spent = Mutex<[Double]>([])
+        let spent = Mutex<[(verify: Double, commit: Double)]>([])
         let intake = BatchIntake(
             store: store, logger: logger,
             observer: { decision in
                 guard decision.result == .accepted, let verify = decision.verify, let commit = decision.commit else {
                     return
                 }
-                let total = verify + commit
-                let milliseconds =
-                    Double(total.components.seconds) * 1000 + Double(total.components.attoseconds) / 1e15
-                spent.withLock { $0.append(milliseconds) }
+                spent.withLock { $0.append((Self.milliseconds(verify), Self.milliseconds(commit))) }
             })
         let receiver = ReceiverSwitch(intake: intake)
         let port = try await receiver.start(port: 0)
@@ -134,8 +134,7 @@ public struct ReceiverBench: Sendable {
                             let outcome = await client.deliver(
                                 body: batch.body, signature: batch.signature, idempotencyKey: batch.key)
                             let took = ContinuousClock.now - sent
-                            times.append(
-                                Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15)
+                            times.append(Self.milliseconds(took))
                             if case .accepted = outcome { break }
                             attempts += 1
                             guard attempts < 5, case .retry = outcome else {
@@ -161,9 +160,12 @@ public struct ReceiverBench: Sendable {
         report.seconds = seconds
         report.eventsPerSecond = Double(report.events) / seconds
         report.batchesPerSecond = Double(report.batches) / seconds
-        let latencies = spent.withLock { $0 }
+        let phases = spent.withLock { $0 }
+        let latencies = phases.map { $0.verify + $0.commit }
         report.verifyCommitP50 = percentile(latencies, 50)
         report.verifyCommitP99 = percentile(latencies, 99)
+        report.verifyP50 = percentile(phases.map(\.verify), 50)
+        report.commitP50 = percentile(phases.map(\.commit), 50)
         report.requestP99 = percentile(requests, 99)
 
         // Everything sent is stored, in unbroken chains.
@@ -175,6 +177,10 @@ public struct ReceiverBench: Sendable {
         progress(
             "stored \(report.events) events in \(report.batches) batches in \(String(format: "%.2f", seconds)) s")
         return report
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 
     /// A barcode scan as the agent would serialise it, about 330 bytes.

@@ -23,9 +23,12 @@ public final class PostgresReceiverStore: ReceiverStorage {
     /// Connects, and brings the schema up to date under an advisory lock.
     public init(location: PostgresLocation, logger: Logger) async throws(ReceiverStoreError) {
         self.location = location
-        var quieter = logger
-        quieter.logLevel = max(logger.logLevel, .warning)
-        let quiet = quieter
+        // postgres-nio logs every query at debug level; the receiver logs what matters itself.
+        let quiet = {
+            var quiet = logger
+            quiet.logLevel = max(logger.logLevel, .warning)
+            return quiet
+        }()
         self.logger = quiet
         do {
             let probe = try await PostgresConnection.connect(

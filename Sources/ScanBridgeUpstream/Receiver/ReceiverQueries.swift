@@ -90,8 +90,9 @@ public struct ReceiverQueries: Sendable {
 }
 
 extension AgentSummary {
-    /// `{"agent_id", "last_batch_seq", "last_event_seq", "last_occurred_at", "lag_seconds", "gaps"}`.
-    public func write(to writer: inout JSONWriter, now: Timestamp) {
+    /// `{"agent_id", "last_batch_seq", "last_event_seq", "last_occurred_at", "lag_seconds", "gaps"}`;
+    /// `more` adds fields after those (the CLI adds the agent's keys).
+    public func write(to writer: inout JSONWriter, now: Timestamp, more: (inout JSONWriter) -> Void = { _ in }) {
         writer.beginObject()
         writer.field("agent_id", agentID)
         writer.field("last_batch_seq", lastBatchSeq)
@@ -106,6 +107,7 @@ extension AgentSummary {
             writer.endArray()
         }
         writer.endArray()
+        more(&writer)
         writer.endObject()
     }
 }
