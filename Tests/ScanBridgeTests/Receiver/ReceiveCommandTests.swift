@@ -117,6 +117,25 @@ struct ReceiveCommandTests {
         #expect(verify.status == 0 && verify.output.contains("ok agent-test"), "\(verify.output)")
     }
 
+    @Test("the embedded form `receive --listen … --store FILE --trust FILE` works as before")
+    func trustFile() async throws {
+        let directory = TestSupport.temporaryDirectory("trust")
+        let key = SigningKey()
+        try Data(key.publicJWK.json.utf8).write(to: URL(fileURLWithPath: directory + "/agent.jwk"))
+        let receiver = try await ReceiverProcess.start(
+            store: directory + "/receiver.sqlite", extra: ["--trust", directory + "/agent.jwk"])
+        let http = ReceiverHTTP()
+        var factory = BatchFactory(key: key)
+        let batch = try factory.next(events: 3)
+        let answer = try await http.post(
+            receiver.url, body: batch.body, signature: batch.jws, idempotencyKey: "agent-test/1")
+        #expect(answer.body == #"{"status":"accepted","batch_seq":1}"#)
+        let agent = try await http.get(receiver.url + "/v1/agents/agent-test")
+        #expect(agent.json?["last_event_seq"] as? Int == 3)
+        await http.shutdown()
+        #expect(await receiver.stop() == 0, "\(receiver.log)")
+    }
+
     @Test("two processes opening a new SQLite store at once both migrate it without error")
     func concurrentSQLiteMigration() async throws {
         try await Self.openTwiceAtOnce(TestSupport.temporaryDirectory("migrate") + "/receiver.sqlite")
