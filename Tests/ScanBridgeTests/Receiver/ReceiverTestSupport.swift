@@ -61,17 +61,20 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
     }
 }
 
-/// An in-process receiver on a loopback port, over real HTTP.
+/// An in-process receiver on a loopback port, over real HTTP; stopped gracefully (see
+/// FlakyReceiver).
 final class RunningReceiver: Sendable {
     let intake: BatchIntake
     let port: Int
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(intake: BatchIntake, port: Int, task: Task<Void, any Error>) {
+    private init(intake: BatchIntake, port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
         self.intake = intake
         self.port = port
+        self.group = group
         self.task = task
     }
 
@@ -83,13 +86,14 @@ final class RunningReceiver: Sendable {
         let server = ReceiverServer(intake: intake, host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = server.application { continuation.yield($0) }
-        let task = Task { try await app.run() }
-        for await port in stream { return RunningReceiver(intake: intake, port: port, task: task) }
+        let group = ServiceGroup(services: [app], logger: StoreBackend.quietLogger)
+        let task = Task { try await group.run() }
+        for await port in stream { return RunningReceiver(intake: intake, port: port, group: group, task: task) }
         throw CancellationError()
     }
 
     func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }
