@@ -7,8 +7,10 @@
 # PostgreSQL tests skip themselves without it. No system service is used or touched.
 #
 # PostgreSQL refuses to run as root, so under root (CI) the server runs as the `postgres`
-# user the Debian package creates (else `nobody`); CMD itself runs as the caller.
-# SCANBRIDGE_PG_BIN overrides where initdb/pg_ctl are found; SCANBRIDGE_PG_OPTIONS adds
+# user the Debian package creates (else `nobody`); CMD itself runs as the caller. Its variables
+# are SCANBRIDGE_TEST_* because the agent refuses any other SCANBRIDGE_* it does not know, and
+# the agents the tests start inherit this environment.
+# SCANBRIDGE_TEST_PG_BIN overrides where initdb/pg_ctl are found; SCANBRIDGE_TEST_PG_OPTIONS adds
 # server options (e.g. "-c fsync=off" for a faster, less honest run).
 set -euo pipefail
 
@@ -17,7 +19,7 @@ if [ $# -eq 0 ]; then
     exit 2
 fi
 
-bin=${SCANBRIDGE_PG_BIN:-}
+bin=${SCANBRIDGE_TEST_PG_BIN:-}
 if [ -z "$bin" ]; then
     if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
         bin=$(pg_config --bindir)
@@ -26,7 +28,7 @@ if [ -z "$bin" ]; then
     fi
 fi
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-    echo "$0: PostgreSQL server binaries not found — install them (Debian: apt-get install postgresql) or set SCANBRIDGE_PG_BIN" >&2
+    echo "$0: PostgreSQL server binaries not found — install them (Debian: apt-get install postgresql) or set SCANBRIDGE_TEST_PG_BIN" >&2
     exit 1
 fi
 
@@ -68,7 +70,7 @@ for _ in $(seq 1 20); do
     port=$((20000 + RANDOM % 40000))
     # shellcheck disable=SC2086
     if (cd "$root" && "${as_server[@]}" "$bin/pg_ctl" -D "$data" -l "$root/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$root -c max_connections=200 ${SCANBRIDGE_PG_OPTIONS:-}" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$root -c max_connections=200 ${SCANBRIDGE_TEST_PG_OPTIONS:-}" \
         start >/dev/null 2>&1); then
         started=$port
         break
