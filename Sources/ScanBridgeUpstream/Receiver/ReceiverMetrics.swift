@@ -36,7 +36,7 @@ public final class ReceiverMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
         ]
         verifyDuration = registry.makeDurationHistogram(
-            descriptor: Self.name("verify_duration", "seconds", "Signature check and parsing of one batch"),
+            descriptor: Self.name("verify_duration", "seconds", "Key lookup, signature check and parsing of one batch"),
             buckets: buckets)
         commitDuration = registry.makeDurationHistogram(
             descriptor: Self.name(
