@@ -43,19 +43,52 @@ public enum Base64 {
         return out
     }
 
+    /// Contiguous input (arrays, the usual case: every batch body is signed and verified
+    /// through here) goes through a buffer pointer; the generic iterator path cost more than
+    /// the Ed25519 signature itself on large bodies.
     private static func encode(_ bytes: some Collection<UInt8>, alphabet: [UInt8], pad: Bool) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next() {
-            let b1 = iterator.next()
-            let b2 = iterator.next()
-            let n = UInt32(b0) << 16 | UInt32(b1 ?? 0) << 8 | UInt32(b2 ?? 0)
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            if b1 != nil { out.append(alphabet[Int(n >> 6 & 63)]) } else if pad { out.append(0x3D) }
-            if b2 != nil { out.append(alphabet[Int(n & 63)]) } else if pad { out.append(0x3D) }
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode($0, alphabet: alphabet, pad: pad) }) {
+            return encoded
         }
-        return out
+        return Array(bytes).withUnsafeBufferPointer { encode($0, alphabet: alphabet, pad: pad) }
+    }
+
+    private static func encode(_ input: UnsafeBufferPointer<UInt8>, alphabet: [UInt8], pad: Bool) -> [UInt8] {
+        let whole = input.count / 3
+        let rest = input.count % 3
+        let length = whole * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1)
+        return alphabet.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
+                var o = 0
+                var i = 0
+                for _ in 0..<whole {
+                    let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                    out[o] = table[Int(n >> 18 & 63)]
+                    out[o + 1] = table[Int(n >> 12 & 63)]
+                    out[o + 2] = table[Int(n >> 6 & 63)]
+                    out[o + 3] = table[Int(n & 63)]
+                    i += 3
+                    o += 4
+                }
+                if rest > 0 {
+                    let n = UInt32(input[i]) << 16 | (rest == 2 ? UInt32(input[i + 1]) << 8 : 0)
+                    out[o] = table[Int(n >> 18 & 63)]
+                    out[o + 1] = table[Int(n >> 12 & 63)]
+                    o += 2
+                    if rest == 2 {
+                        out[o] = table[Int(n >> 6 & 63)]
+                        o += 1
+                    } else if pad {
+                        out[o] = 0x3D
+                        o += 1
+                    }
+                    if pad {
+                        out[o] = 0x3D
+                        o += 1
+                    }
+                }
+                initialized = o
+            }
+        }
     }
 }

@@ -2,10 +2,19 @@ import ArgumentParser
 import Foundation
 import ScanBridgeAgent
 
-/// `scanbridge bench`: how this box copes (README "Performance").
+/// `scanbridge bench`: how this box copes (README "Performance"); `bench receiver` sizes the
+/// reference receiver (README "Receiver at scale").
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
+        abstract: "Measure the agent (the default) or the receiver.",
+        subcommands: [AgentBenchCommand.self, ReceiverBenchCommand.self],
+        defaultSubcommand: AgentBenchCommand.self)
+}
+
+struct AgentBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
         abstract:
             "Measure the real agent process: start-up, idle cost, scan→durable and scan→2xx latency, ingest, drain.",
         discussion: """
@@ -55,6 +64,56 @@ struct BenchCommand: AsyncParsableCommand {
         let report: AgentBench.Report
         do {
             report = try await AgentBench(options: options).run { line in
+                if !quiet { FileHandle.standardError.write(Data(("bench: " + line + "\n").utf8)) }
+            }
+        } catch {
+            Failure(error).exit()
+        }
+        FileHandle.standardOutput.write(Data((report.json() + "\n").utf8))
+    }
+}
+
+struct ReceiverBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receiver",
+        abstract: "Measure one receiver process: events and batches stored per second, p99 verify + commit.",
+        discussion: """
+            Simulated agents (each its own key, enrolled in the store, and its own connection) post their \
+            chains concurrently, one batch at a time each, to a receiver on loopback. Without --store the \
+            receiver uses a new SQLite file; with a postgres:// URL, that database (agents get fresh ids).
+            """)
+
+    @Option(help: "Simulated agents posting at once.")
+    var agents = 50
+
+    @Option(help: "Batches each agent sends.")
+    var batches = 40
+
+    @Option(help: "Events in each batch.")
+    var events = 100
+
+    @Option(help: "Receiver store: a SQLite file or a postgres:// URL (default: a new SQLite file).")
+    var store: String?
+
+    @Flag(help: "Print one JSON object instead of progress lines.")
+    var json = false
+
+    func validate() throws {
+        guard (1...1000).contains(agents) else { throw ValidationError("--agents must be 1…1000") }
+        guard (1...100_000).contains(batches) else { throw ValidationError("--batches must be 1…100000") }
+        guard (1...500).contains(events) else { throw ValidationError("--events must be 1…500") }
+    }
+
+    func run() async throws {
+        var options = ReceiverBench.Options()
+        options.agents = agents
+        options.batchesPerAgent = batches
+        options.eventsPerBatch = events
+        options.store = store
+        let quiet = json
+        let report: ReceiverBench.Report
+        do {
+            report = try await ReceiverBench(options: options).run { line in
                 if !quiet { FileHandle.standardError.write(Data(("bench: " + line + "\n").utf8)) }
             }
         } catch {

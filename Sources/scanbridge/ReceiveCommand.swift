@@ -4,43 +4,80 @@ import Hummingbird
 import Logging
 import ScanBridgeUpstream
 
+/// `scanbridge receive`: the reference upstream, and the enrolment of the agents it trusts.
 struct ReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receive",
-        abstract: "Reference upstream: verify signed batches and their chain, store them in SQLite.")
+        abstract: "Reference upstream: verify signed batches and their chain, store them, serve the feed.",
+        discussion: """
+            `scanbridge receive --listen … --store …` serves (the default subcommand). --store is a SQLite file \
+            or postgres://user[:password]@host[:port]/db[?sslmode=…]; several receivers may share one PostgreSQL \
+            store. Keys come from the store (enrol, revoke) and from --trust files.
+            """,
+        subcommands: [
+            ReceiveServeCommand.self, ReceiveEnrolCommand.self, ReceiveRevokeCommand.self, ReceiveAgentsCommand.self,
+        ],
+        defaultSubcommand: ReceiveServeCommand.self)
+}
+
+struct ReceiveServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Take batches at POST /v1/scan-batches; serve /v1/events, /v1/agents and /metrics.")
 
     @Option(name: .long, help: "host:port to listen on.")
     var listen = "127.0.0.1:8787"
 
-    @Option(name: .long, help: "Receiver SQLite database file.")
+    @Option(name: .long, help: "Receiver store: a SQLite file or a postgres:// URL.")
     var store: String
 
-    @Option(name: .long, help: "Trusted public key: a JWK or a JWKS file (repeatable).")
-    var trust: [String]
+    @Option(name: .long, help: "Trusted public key for any agent: a JWK or a JWKS file (repeatable).")
+    var trust: [String] = []
 
     @Option(name: .long, help: "Largest accepted request body in bytes.")
     var maxBodyBytes = 8 * 1024 * 1024
 
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel = "info"
+
     func validate() throws {
-        guard !trust.isEmpty else { throw ValidationError("at least one --trust FILE is required") }
         guard HostPort(listen) != nil else { throw ValidationError("--listen must be host:port, got \(listen)") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        do { _ = try ReceiverStoreLocation(store) } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
-        Logs.bootstrap(level: "info")
+        Logs.bootstrap(level: logLevel)
         let logger = Logger(label: "scanbridge.receiver")
         let trusted: TrustedKeys
         do { trusted = try TrustedKeys.load(paths: trust) } catch { Failure(error.description).exit() }
-        let receiverStore: ReceiverStore
-        do { receiverStore = try ReceiverStore(path: store) } catch { Failure("\(store): \(error)").exit() }
+        let location: ReceiverStoreLocation
+        let receiverStore: any ReceiverStorage
+        do {
+            location = try ReceiverStoreLocation(store)
+            receiverStore = try await location.open(logger: logger)
+        } catch {
+            Failure(error.description).exit()
+        }
+        if trusted.keys.isEmpty, (try? await receiverStore.enrolledKeys().isEmpty) ?? true {
+            logger.warning(
+                "no trusted keys yet: every batch is refused (401 unknown_key) until a key is enrolled with `scanbridge receive enrol --store … --jwk FILE --agent ID` or given with --trust"
+            )
+        }
         let address = HostPort(listen)!
         let server = ReceiverServer(
-            intake: BatchIntake(store: receiverStore, trusted: trusted, logger: logger), host: address.host,
-            port: address.port, maximumBodyBytes: maxBodyBytes)
+            intake: BatchIntake(store: receiverStore, trusted: trusted, logger: logger, metrics: ReceiverMetrics()),
+            host: address.host, port: address.port, maximumBodyBytes: maxBodyBytes)
         let app = server.application { port in
-            logger.notice("receiving on http://\(address.host):\(port)/v1/scan-batches")
+            logger.notice(
+                "receiving on http://\(address.host):\(port)/v1/scan-batches (store \(location)); feed at /v1/events")
         }
-        do { try await app.runService() } catch { Failure(error).exit() }
+        do { try await app.runService() } catch {
+            await receiverStore.close()
+            Failure(error).exit()
+        }
+        await receiverStore.close()
+        logger.notice("receiver stopped")
     }
 }
 
@@ -55,5 +92,15 @@ struct HostPort {
         host = String(text[..<colon]).trimmingCharacters(in: ["[", "]"])
         self.port = port
         if host.isEmpty { return nil }
+    }
+}
+
+/// Opens `--store` for a one-shot command, or exits with what to fix.
+func openReceiverStore(_ text: String) async -> any ReceiverStorage {
+    Logs.bootstrap(level: "warning")
+    do {
+        return try await ReceiverStoreLocation(text).open(logger: Logger(label: "scanbridge.receiver"))
+    } catch {
+        Failure(error.description).exit()
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import ScanBridgeUpstream
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Prove a chain: every signature, prev_sha256 link, batch_seq 1…N and event seq without gaps.")
@@ -10,7 +10,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Trusted public keys: a JWK or JWKS file (repeatable).")
     var trust: [String]
 
-    @Option(name: .long, help: "A receiver's SQLite store.")
+    @Option(name: .long, help: "A receiver's store: its SQLite file or a postgres:// URL.")
     var store: String?
 
     @Option(name: .long, help: "A directory written by `scanbridge export`.")
@@ -21,42 +21,76 @@ struct VerifyCommand: ParsableCommand {
         guard (store == nil) != (dir == nil) else { throw ValidationError("give exactly one of --store or --dir") }
     }
 
-    func run() throws {
+    func run() async throws {
         let trusted: TrustedKeys
         do { trusted = try TrustedKeys.load(paths: trust) } catch { Failure(error.description).exit() }
-        var chains: [String: [EvidenceDirectory.Entry]] = [:]
-        do {
-            if let dir {
-                chains = try EvidenceDirectory.read(dir)
-            } else if let store {
-                guard FileManager.default.fileExists(atPath: store) else { Failure("\(store): no such file").exit() }
-                let receiver = try ReceiverStore(path: store)
-                for agentID in try receiver.agentIDs() {
-                    chains[agentID] = try receiver.batches(agentID: agentID).map {
-                        .init(agentID: agentID, batchSeq: $0.batchSeq, body: $0.body, signature: $0.signature)
+        var chains: [(agentID: String, audit: ChainAudit.Report?, failure: ChainAudit.Failure?)] = []
+        if let dir {
+            let entries: [String: [EvidenceDirectory.Entry]]
+            do { entries = try EvidenceDirectory.read(dir) } catch { Failure(error.description).exit() }
+            for (agentID, batches) in entries.sorted(by: { $0.key < $1.key }) {
+                var audit = ChainAudit(trusted: trusted, agentID: agentID)
+                do {
+                    for entry in batches {
+                        try audit.append(body: entry.body, signature: entry.signature, label: entry.batchSeq)
                     }
+                    chains.append((agentID, audit.result, nil))
+                } catch {
+                    chains.append((agentID, nil, error))
                 }
             }
-        } catch {
-            Failure(String(describing: error)).exit()
+        } else if let store {
+            chains = await audit(store: store, trusted: trusted)
         }
         guard !chains.isEmpty else { Failure("no batches found").exit() }
         var failed = false
-        for (agentID, entries) in chains.sorted(by: { $0.key < $1.key }) {
-            var audit = ChainAudit(trusted: trusted, agentID: agentID)
-            do {
-                for entry in entries {
-                    try audit.append(body: entry.body, signature: entry.signature, label: entry.batchSeq)
-                }
-                let report = audit.result
+        for chain in chains {
+            if let report = chain.audit {
                 print(
-                    "ok \(agentID): batches 1…\(report.lastBatchSeq), events 1…\(report.lastEventSeq), every signature valid, chain unbroken"
+                    "ok \(chain.agentID): batches 1…\(report.lastBatchSeq), events 1…\(report.lastEventSeq), every signature valid, chain unbroken"
                 )
-            } catch {
+            } else if let failure = chain.failure {
                 failed = true
-                FileHandle.standardError.write(Data("FAIL \(agentID): \(error.description)\n".utf8))
+                FileHandle.standardError.write(Data("FAIL \(chain.agentID): \(failure.description)\n".utf8))
             }
         }
         if failed { throw ExitCode.failure }
+    }
+
+    /// Every agent's chain in a receiver store, read a page of batches at a time.
+    private func audit(store: String, trusted: TrustedKeys) async -> [(
+        agentID: String, audit: ChainAudit.Report?, failure: ChainAudit.Failure?
+    )] {
+        let location: ReceiverStoreLocation
+        do { location = try ReceiverStoreLocation(store) } catch { Failure(error.description).exit() }
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            Failure("\(path): no such file").exit()
+        }
+        let receiver = await openReceiverStore(store)
+        var chains: [(agentID: String, audit: ChainAudit.Report?, failure: ChainAudit.Failure?)] = []
+        do {
+            for agentID in try await receiver.agentIDsWithBatches() {
+                var audit = ChainAudit(trusted: trusted, agentID: agentID)
+                var after: Int64 = 0
+                do {
+                    while true {
+                        let page = try await receiver.batches(agentID: agentID, after: after, limit: 500)
+                        guard let last = page.last else { break }
+                        for batch in page {
+                            try audit.append(body: batch.body, signature: batch.signature, label: batch.batchSeq)
+                        }
+                        after = last.batchSeq
+                    }
+                    chains.append((agentID, audit.result, nil))
+                } catch let failure as ChainAudit.Failure {
+                    chains.append((agentID, nil, failure))
+                }
+            }
+        } catch {
+            await receiver.close()
+            Failure(String(describing: error)).exit()
+        }
+        await receiver.close()
+        return chains
     }
 }

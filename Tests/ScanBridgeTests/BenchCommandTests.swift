@@ -30,4 +30,33 @@ struct BenchCommandTests {
         #expect(events > 40 && backlog > 0 && backlog < events)
         #expect(((report["rss_peak_mb"] as? NSNumber)?.doubleValue ?? 0) > 1)
     }
+
+    @Test("bench receiver stores every batch it sends on SQLite and reports rates and p99")
+    func receiverOnSQLite() async throws {
+        try await Self.receiverBench([])
+    }
+
+    @Test(
+        "bench receiver on PostgreSQL",
+        .enabled(if: PostgresTestSupport.available, PostgresTestSupport.skipped))
+    func receiverOnPostgres() async throws {
+        try await Self.receiverBench(["--store", try await PostgresTestSupport.freshDatabase("bench")])
+    }
+
+    static func receiverBench(_ extra: [String]) async throws {
+        let result = try await TestSupport.onThreadValue {
+            Result {
+                try AuditCommandTests.scanbridge(
+                    ["bench", "receiver", "--agents", "4", "--batches", "3", "--events", "5", "--json"] + extra)
+            }
+        }.get()
+        #expect(result.status == 0, "\(result.output)")
+        let line = try #require(result.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(report["events"] as? Int == 60 && report["batches"] as? Int == 12 && report["agents"] as? Int == 4)
+        for key in ["events_per_s", "batches_per_s", "verify_commit_p50_ms", "verify_commit_p99_ms", "request_p99_ms"] {
+            #expect(((report[key] as? NSNumber)?.doubleValue ?? 0) > 0, "missing \(key)")
+        }
+        #expect(report["store"] as? String == (extra.isEmpty ? "sqlite" : "postgres"))
+    }
 }

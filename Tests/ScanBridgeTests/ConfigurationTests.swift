@@ -84,6 +84,10 @@ struct ConfigurationTests {
         #expect(configuration.upstream?.url == "http://b/v1/scan-batches")
         #expect(configuration.upstream?.batchLimits.maxEvents == 7)
         #expect(throws: ConfigurationError.self) { try load("", environment: ["SCANBRIDGE_UPSTREAM_ULR": "x"]) }
+        // The test harness's variables are inherited by the agents tests start, never settings.
+        #expect(
+            try load("", environment: ["SCANBRIDGE_TEST_POSTGRES_URL": "postgres://scanbridge@127.0.0.1/t"]).upstream
+                == nil)
     }
 
     @Test("reader devices: framing, line format and deduplication window; the framing picks the built-in profile")

@@ -1,3 +1,4 @@
+import Foundation
 import ScanBridgeCore
 import Testing
 
@@ -39,6 +40,21 @@ struct CoreEncodingTests {
         #expect(Base64.urlEncode([0xFB, 0xFF]) == "-_8")
         #expect(Base64.decode("-_8") == [0xFB, 0xFF])
         #expect(Base64.decode("a$b") == nil)
+    }
+
+    @Test("base64 of arrays and of non-contiguous collections agrees with Foundation at every length")
+    func base64Lengths() {
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255) }
+            let expected = Data(bytes).base64EncodedString()
+            #expect(Base64.encode(bytes) == expected)
+            #expect(Base64.encode(bytes.lazy.map { $0 }) == expected)
+            let url = expected.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(Base64.urlEncode(bytes) == url)
+            #expect(Base64.urlEncode(bytes[...]) == url)
+            #expect(Base64.decode(url) == bytes)
+        }
     }
 
     @Test("the JSON writer escapes what JSON requires and keeps key order")

@@ -7,6 +7,7 @@ import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeStore
 import ScanBridgeUpstream
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -29,7 +30,9 @@ final class FlakyReceiver: Sendable {
     let script: Mutex<[Behavior]>
     let fallback: Mutex<Behavior>
     let requests = Mutex<[(at: ContinuousClock.Instant, status: Int)]>([])
-    private let task = Mutex<Task<Void, any Error>?>(nil)
+    /// Stopped gracefully, never by cancelling its task (see ReceiverSwitch: NIO traps on a
+    /// connection accepted as the serving task is cancelled, and agents keep connecting).
+    private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
 
     convenience init(trusting key: SigningKey, script: [Behavior], fallback: Behavior = .pass) throws {
         try self.init(trusting: [key], script: script, fallback: fallback)
@@ -53,23 +56,23 @@ final class FlakyReceiver: Sendable {
             let behavior = self.script.withLock { $0.isEmpty ? fallback : $0.removeFirst() }
             let reply: (Int, String, [String: String])
             let forward = {
-                self.intake.handle(
+                await self.intake.handle(
                     body: body, signature: request.headers[HTTPField.Name("Scanbridge-Signature")!],
                     idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
             }
             switch behavior {
             case .pass:
-                let answer = forward()
+                let answer = await forward()
                 reply = (answer.status, answer.body, [:])
             case .status(let code):
                 reply = (code, #"{"error":"scripted"}"#, [:])
             case .retryAfter(let seconds):
                 reply = (429, #"{"error":"slow down"}"#, ["Retry-After": "\(seconds)"])
             case .storeThenFail:
-                _ = forward()
+                _ = await forward()
                 reply = (503, "", [:])
             case .slowerThan(let milliseconds):
-                let answer = forward()
+                let answer = await forward()
                 try await Task.sleep(for: .milliseconds(milliseconds + 500))
                 reply = (answer.status, answer.body, [:])
             case .tooLargeAbove(let limit):
@@ -77,7 +80,7 @@ final class FlakyReceiver: Sendable {
                 if events > limit {
                     reply = (413, "", [:])
                 } else {
-                    let answer = forward()
+                    let answer = await forward()
                     reply = (answer.status, answer.body, [:])
                 }
             }
@@ -93,15 +96,16 @@ final class FlakyReceiver: Sendable {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        task.withLock { $0 = Task { try await app.run() } }
+        let group = ServiceGroup(services: [app], logger: logger)
+        running.withLock { $0 = (group, Task { try await group.run() }) }
         for await port in stream { return port }
         return 0
     }
 
     func stop() async {
-        let running = task.withLock { $0 }
-        running?.cancel()
-        _ = try? await running?.value
+        guard let current = running.withLock({ $0 }) else { return }
+        await current.group.triggerGracefulShutdown()
+        _ = try? await current.task.value
     }
 }
 

@@ -52,81 +52,83 @@ struct ReceiverTests {
         intake = BatchIntake(store: store, trusted: TrustedKeys([key.publicJWK]), logger: logger)
     }
 
-    func post(_ batch: (body: [UInt8], jws: String), key: String? = nil) -> BatchIntake.Reply {
-        intake.handle(body: batch.body, signature: batch.jws, idempotencyKey: key)
+    func post(_ batch: (body: [UInt8], jws: String), key: String? = nil) async -> BatchIntake.Reply {
+        await intake.handle(body: batch.body, signature: batch.jws, idempotencyKey: key)
     }
 
     @Test("accepts a chain, answers a repeat with 2xx and stores each event once")
-    func acceptsAndRepeats() throws {
+    func acceptsAndRepeats() async throws {
         var factory = BatchFactory(key: key)
         let first = try factory.next(events: 3)
         let second = try factory.next(events: 2)
-        #expect(post(first, key: "agent-test/1") == .init(status: 200, body: #"{"status":"accepted","batch_seq":1}"#))
-        #expect(post(second).status == 200)
-        #expect(post(first) == .init(status: 200, body: #"{"status":"repeat","batch_seq":1}"#))
+        #expect(
+            await post(first, key: "agent-test/1") == .init(status: 200, body: #"{"status":"accepted","batch_seq":1}"#))
+        #expect(await post(second).status == 200)
+        #expect(await post(first) == .init(status: 200, body: #"{"status":"repeat","batch_seq":1}"#))
         #expect(try store.eventCount(agentID: "agent-test") == 5)
         let summary = try #require(try store.agent("agent-test"))
         #expect(summary.lastBatchSeq == 2 && summary.lastEventSeq == 5 && summary.gaps.isEmpty)
     }
 
     @Test("a batch signed by an unknown key is refused with 401 unknown_key")
-    func wrongKey() throws {
+    func wrongKey() async throws {
         var factory = BatchFactory(key: SigningKey())
-        let reply = post(try factory.next(events: 1))
+        let reply = await post(try factory.next(events: 1))
         #expect(reply.status == 401)
         #expect(reply.body.contains("unknown_key"))
         #expect(try store.eventCount(agentID: "agent-test") == 0)
     }
 
     @Test("a tampered body is refused with 401 bad_signature")
-    func tampered() throws {
+    func tampered() async throws {
         var factory = BatchFactory(key: key)
         var batch = try factory.next(events: 2)
         let text = String(decoding: batch.body, as: UTF8.self).replacingOccurrences(of: "\"seq\":2", with: "\"seq\":3")
         batch.body = Array(text.utf8)
-        let reply = post(batch)
+        let reply = await post(batch)
         #expect(reply.status == 401)
         #expect(reply.body.contains("bad_signature"))
-        #expect(post((batch.body, "not.a-jws")).status == 401)
-        #expect(intake.handle(body: batch.body, signature: nil, idempotencyKey: nil).status == 401)
+        #expect(await post((batch.body, "not.a-jws")).status == 401)
+        #expect(await intake.handle(body: batch.body, signature: nil, idempotencyKey: nil).status == 401)
     }
 
     @Test("a broken chain, a gap and a conflicting batch are refused with 409 and the expected batch_seq")
-    func brokenChain() throws {
+    func brokenChain() async throws {
         var factory = BatchFactory(key: key)
-        #expect(post(try factory.next(events: 2)).status == 200)
+        #expect(await post(try factory.next(events: 2)).status == 200)
         var forked = factory
         forked.previous = String(repeating: "0", count: 64)
-        let broken = post(try forked.next(events: 1))
+        let broken = await post(try forked.next(events: 1))
         #expect(broken.status == 409)
         #expect(broken.body.contains(#""error":"chain_broken""#) && broken.body.contains(#""expected_batch_seq":2"#))
 
         var skipping = factory
         skipping.nextSeq += 1
-        #expect(post(try skipping.next(events: 1)).body.contains("chain_broken"))
+        #expect(await post(try skipping.next(events: 1)).body.contains("chain_broken"))
 
         var ahead = factory
         _ = try ahead.next(events: 1)
-        let outOfOrder = post(try ahead.next(events: 1))
+        let outOfOrder = await post(try ahead.next(events: 1))
         #expect(outOfOrder.status == 409 && outOfOrder.body.contains("out_of_order"))
 
         var other = BatchFactory(key: key)
-        let conflict = post(try other.next(events: 1))
+        let conflict = await post(try other.next(events: 1))
         #expect(conflict.status == 409 && conflict.body.contains(#""error":"conflict""#))
         #expect(try store.eventCount(agentID: "agent-test") == 2)
     }
 
     @Test("malformed bodies answer 400 and name the problem; a wrong Idempotency-Key too")
-    func malformed() throws {
+    func malformed() async throws {
         let body = Array(#"{"agent_id":"a","batch_seq":1,"created_at":"2026-01-01T00:00:00Z","events":[]}"#.utf8)
-        let reply = intake.handle(body: body, signature: try DetachedJWS.sign(body, with: key), idempotencyKey: nil)
+        let reply = await intake.handle(
+            body: body, signature: try DetachedJWS.sign(body, with: key), idempotencyKey: nil)
         #expect(reply.status == 400 && reply.body.contains("prev_sha256"))
         var factory = BatchFactory(key: key)
-        #expect(post(try factory.next(events: 1), key: "agent-test/7").status == 400)
+        #expect(await post(try factory.next(events: 1), key: "agent-test/7").status == 400)
     }
 
     @Test("the chain audit names the first bad batch")
-    func audit() throws {
+    func audit() async throws {
         var factory = BatchFactory(key: key)
         let batches = try (0..<3).map { _ in try factory.next(events: 2) }
         var audit = ChainAudit(trusted: TrustedKeys([key.publicJWK]))

@@ -121,6 +121,9 @@ public enum ConfigurationLoader {
         for (name, value) in ordered where name.hasPrefix("SCANBRIDGE_") {
             switch name {
             case "SCANBRIDGE_CONFIG": continue
+            // The test harness's own variables (Tests/Tools/with-postgres.sh exports
+            // SCANBRIDGE_TEST_POSTGRES_URL), never settings: the agents a test starts inherit them.
+            case _ where name.hasPrefix("SCANBRIDGE_TEST_"): continue
             case "SCANBRIDGE_STATE_DIR": configuration.stateDirectory = value
             case "SCANBRIDGE_SIGNING_KEY":
                 configuration.signingKeyPath = value

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ScanBridgeCore
 import ScanBridgeUpstream
+import ServiceLifecycle
 import Synchronization
 
 /// `scanbridge demo`: the whole path on one machine, with no hardware and no config.
@@ -231,10 +232,14 @@ public struct DemoRun: Sendable {
 }
 
 /// A receiver that can be taken away and brought back on the same port.
+///
+/// Taken away gracefully, never by cancelling the server's task: a connection accepted just
+/// as the task is cancelled is never served or closed, and NIO traps on it (apple/swift-nio
+/// #3481); an agent retrying all the while makes that likely.
 final class ReceiverSwitch: Sendable {
     let intake: BatchIntake
     let onAccepted: (@Sendable ([UInt8]) -> Void)?
-    private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
 
     init(intake: BatchIntake, onAccepted: (@Sendable ([UInt8]) -> Void)? = nil) {
         self.intake = intake
@@ -245,19 +250,21 @@ final class ReceiverSwitch: Sendable {
         let server = ReceiverServer(intake: intake, host: "127.0.0.1", port: port, onAccepted: onAccepted)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = server.application { port in continuation.yield(port) }
-        let running = Task { try await app.run() }
-        task.withLock { $0 = running }
+        let group = ServiceGroup(services: [app], logger: intake.logger)
+        let task = Task { try await group.run() }
+        running.withLock { $0 = (group, task) }
         for await bound in stream { return bound }
         throw DemoError("receiver did not start")
     }
 
     func stop() async {
-        let running = task.withLock { task -> Task<Void, any Error>? in
-            defer { task = nil }
-            return task
+        let current = running.withLock { running -> (group: ServiceGroup, task: Task<Void, any Error>)? in
+            defer { running = nil }
+            return running
         }
-        running?.cancel()
-        _ = try? await running?.value
+        guard let current else { return }
+        await current.group.triggerGracefulShutdown()
+        _ = try? await current.task.value
     }
 }
 

@@ -1,130 +1,224 @@
 import Logging
 import ScanBridgeCore
 
-/// The receiver's decision for one posted batch, independent of the HTTP server.
-///
-/// Order of checks: signature first (nothing unauthenticated touches the store), then the
-/// body's shape, then the chain in the store's transaction.
-public struct BatchIntake: Sendable {
-    public struct Reply: Sendable, Equatable {
-        public var status: Int
-        public var body: String
+/// An HTTP answer of the receiver: status and JSON body.
+public struct ReceiverReply: Sendable, Equatable {
+    public var status: Int
+    public var body: String
 
-        public init(status: Int, body: String) {
-            self.status = status
-            self.body = body
-        }
+    public init(status: Int, body: String) {
+        self.status = status
+        self.body = body
     }
 
-    public let store: ReceiverStore
-    public let trusted: TrustedKeys
-    public let logger: Logger
-
-    public init(store: ReceiverStore, trusted: TrustedKeys, logger: Logger) {
-        self.store = store
-        self.trusted = trusted
-        self.logger = logger
-    }
-
-    public func handle(body: [UInt8], signature: String?, idempotencyKey: String?) -> Reply {
-        guard let signature else {
-            return reply(401, ["error": "bad_signature", "detail": "Scanbridge-Signature header missing"])
-        }
-        let kid: String
-        do {
-            kid = try DetachedJWS.verify(signature, body: body, trusted: trusted)
-        } catch .unknownKey(let unknown) {
-            logger.warning("rejected batch signed by unknown key", metadata: ["kid": "\(unknown)"])
-            return reply(401, ["error": "unknown_key", "detail": "kid \(unknown) is not trusted"])
-        } catch {
-            logger.warning("rejected batch with bad signature", metadata: ["reason": "\(error)"])
-            return reply(401, ["error": "bad_signature", "detail": error.description])
-        }
-        let batch: WireBatch
-        do { batch = try WireBatch.parse(body) } catch {
-            logger.warning("rejected malformed batch", metadata: ["reason": "\(error.reason)"])
-            return reply(400, ["error": "malformed", "detail": error.reason])
-        }
-        if let idempotencyKey, idempotencyKey != "\(batch.agentID)/\(batch.batchSeq)" {
-            return reply(400, ["error": "malformed", "detail": "Idempotency-Key does not match agent_id/batch_seq"])
-        }
-        let acceptance: ReceiverStore.Acceptance
-        do {
-            acceptance = try store.accept(batch, body: body, signature: signature, kid: kid)
-        } catch {
-            logger.error("receiver store failed", metadata: ["error": "\(error)"])
-            return reply(503, ["error": "store_unavailable"])
-        }
-        let metadata: Logger.Metadata = ["agent": "\(batch.agentID)", "batch_seq": "\(batch.batchSeq)"]
-        switch acceptance {
-        case .accepted:
-            logger.info("accepted batch", metadata: metadata.merging(["events": "\(batch.events.count)"]) { $1 })
-            return reply(200, ["status": "accepted", "batch_seq": batch.batchSeq])
-        case .repeated:
-            logger.info("repeat of an accepted batch", metadata: metadata)
-            return reply(200, ["status": "repeat", "batch_seq": batch.batchSeq])
-        case .conflict(let expected):
-            logger.warning("conflicting batch: same batch_seq, other bytes", metadata: metadata)
-            return reply(409, ["error": "conflict", "expected_batch_seq": expected])
-        case .outOfOrder(let expected):
-            logger.warning("batch out of order", metadata: metadata.merging(["expected": "\(expected)"]) { $1 })
-            return reply(409, ["error": "out_of_order", "expected_batch_seq": expected])
-        case .chainBroken(let expected, let reason):
-            logger.warning("batch breaks the chain", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
-            return reply(409, ["error": "chain_broken", "expected_batch_seq": expected, "detail": reason])
-        }
-    }
-
-    public func agentReply(_ agentID: String) -> Reply {
-        do {
-            guard let summary = try store.agent(agentID) else {
-                return reply(404, ["error": "unknown_agent"])
-            }
-            var writer = JSONWriter()
-            summary.write(to: &writer, now: .now())
-            return Reply(status: 200, body: String(decoding: writer.bytes, as: UTF8.self))
-        } catch {
-            return reply(503, ["error": "store_unavailable"])
-        }
-    }
-
-    private func reply(_ status: Int, _ fields: KeyValuePairs<String, any Sendable>) -> Reply {
+    /// A flat JSON object of strings and integers, in the order given.
+    static func json(_ status: Int, _ fields: KeyValuePairs<String, any Sendable>) -> ReceiverReply {
         var writer = JSONWriter()
         writer.beginObject()
         for (key, value) in fields {
             writer.key(key)
             switch value {
             case let number as Int64: writer.integer(number)
+            case let number as Int: writer.integer(number)
             case let text as String: writer.string(text)
             default: writer.string("\(value)")
             }
         }
         writer.endObject()
-        return Reply(status: status, body: String(decoding: writer.bytes, as: UTF8.self))
+        return ReceiverReply(status: status, body: String(decoding: writer.bytes, as: UTF8.self))
     }
 }
 
-extension ReceiverStore.AgentSummary {
-    public func write(to writer: inout JSONWriter, now: Timestamp) {
-        writer.beginObject()
-        writer.field("agent_id", agentID)
-        writer.field("last_batch_seq", lastBatchSeq)
-        writer.field("last_event_seq", lastEventSeq)
-        writer.field("last_occurred_at", lastOccurredAt)
-        writer.key("lag_seconds")
-        if let lastOccurredAt, let time = Timestamp(iso8601: lastOccurredAt) {
-            writer.integer(max(0, (now.microsecondsSinceEpoch - time.microsecondsSinceEpoch) / 1_000_000))
-        } else {
-            writer.null()
+/// The receiver's decision for one posted batch, independent of the HTTP server.
+///
+/// Order of checks: signature first (nothing unauthenticated touches the store beyond the
+/// key lookup), then the body's shape and the key's agent, then the chain in the store's
+/// transaction. Whatever a client sends is answered 2xx or 4xx; only a store that cannot be
+/// reached answers 503, which agents retry. The pinned answers (200, 401, 403, 409) carry
+/// exactly the contract's fields; why a batch was refused goes to the receiver's log.
+public struct BatchIntake: Sendable {
+    public typealias Reply = ReceiverReply
+
+    /// What one batch came to, with the time spent verifying and committing it.
+    public struct Decision: Sendable {
+        public var result: ReceiverMetrics.Result
+        public var agentID: String?
+        public var events: Int
+        public var verify: Duration?
+        public var commit: Duration?
+    }
+
+    public let store: any ReceiverStorage
+    /// Keys from `--trust` files: trusted for any agent, unless the store binds or revokes them.
+    public let trusted: TrustedKeys
+    public let logger: Logger
+    public let metrics: ReceiverMetrics?
+    /// Told about every decision (the receiver bench measures verify + commit with it).
+    public let observer: (@Sendable (Decision) -> Void)?
+
+    /// The longest `agent_id` accepted: it is a key in every table and a file name in exports.
+    public static let maximumAgentIDBytes = 256
+
+    public init(
+        store: any ReceiverStorage, trusted: TrustedKeys = TrustedKeys(), logger: Logger,
+        metrics: ReceiverMetrics? = nil, observer: (@Sendable (Decision) -> Void)? = nil
+    ) {
+        self.store = store
+        self.trusted = trusted
+        self.logger = logger
+        self.metrics = metrics
+        self.observer = observer
+    }
+
+    public func handle(body: [UInt8], signature: String?, idempotencyKey: String?) async -> Reply {
+        let (reply, decision) = await decide(body: body, signature: signature, idempotencyKey: idempotencyKey)
+        metrics?.record(decision.result, events: decision.events, verify: decision.verify, commit: decision.commit)
+        observer?(decision)
+        return reply
+    }
+
+    /// Counts a body refused before it reached the intake (over the size limit).
+    public func refusedTooLarge() {
+        let decision = Decision(result: .tooLarge, agentID: nil, events: 0, verify: nil, commit: nil)
+        metrics?.record(.tooLarge, events: 0, verify: nil, commit: nil)
+        observer?(decision)
+    }
+
+    private func decide(body: [UInt8], signature: String?, idempotencyKey: String?) async -> (Reply, Decision) {
+        let started = ContinuousClock.now
+        var decision = Decision(result: .malformed, agentID: nil, events: 0, verify: nil, commit: nil)
+        func finish(_ result: ReceiverMetrics.Result, _ reply: Reply) -> (Reply, Decision) {
+            decision.result = result
+            if decision.verify == nil { decision.verify = ContinuousClock.now - started }
+            return (reply, decision)
         }
-        writer.key("gaps")
-        writer.beginArray()
-        for gap in gaps {
-            writer.beginArray()
-            for bound in gap { writer.integer(bound) }
-            writer.endArray()
+        guard let signature else {
+            return finish(
+                .badSignature,
+                .json(401, ["error": "bad_signature"]))
         }
-        writer.endArray()
-        writer.endObject()
+        let kid: String
+        do { kid = try DetachedJWS.keyID(of: signature) } catch {
+            logger.warning("rejected batch with bad signature", metadata: ["reason": "\(error)"])
+            return finish(.badSignature, .json(401, ["error": "bad_signature"]))
+        }
+        let resolved: ResolvedKey
+        switch await resolve(kid: kid) {
+        case .key(let key): resolved = key
+        case .refused(let why):
+            logger.warning("rejected batch signed by an untrusted key", metadata: ["kid": "\(kid)", "why": "\(why)"])
+            return finish(.unknownKey, .json(401, ["error": "unknown_key"]))
+        case .storeUnavailable(let error):
+            logger.error("receiver store failed", metadata: ["error": "\(error)"])
+            return finish(.storeUnavailable, .json(503, ["error": "store_unavailable"]))
+        }
+        do {
+            try DetachedJWS.verify(signature, body: body, trusted: TrustedKeys([resolved.key]))
+        } catch {
+            logger.warning("rejected batch with bad signature", metadata: ["reason": "\(error)"])
+            return finish(.badSignature, .json(401, ["error": "bad_signature"]))
+        }
+        let batch: WireBatch
+        do { batch = try WireBatch.parse(body) } catch {
+            logger.warning("rejected malformed batch", metadata: ["reason": "\(error.reason)"])
+            return finish(.malformed, .json(400, ["error": "malformed", "detail": error.reason]))
+        }
+        decision.agentID = batch.agentID
+        if let problem = Self.unstorable(batch) {
+            return finish(.malformed, .json(400, ["error": "malformed", "detail": problem]))
+        }
+        if let owner = resolved.agentID, owner != batch.agentID {
+            logger.warning(
+                "rejected batch signed by another agent's key",
+                metadata: ["kid": "\(kid)", "agent": "\(batch.agentID)", "enrolled_to": "\(owner)"])
+            return finish(.wrongAgent, .json(403, ["error": "wrong_agent"]))
+        }
+        if let idempotencyKey, idempotencyKey != "\(batch.agentID)/\(batch.batchSeq)" {
+            return finish(
+                .malformed,
+                .json(400, ["error": "malformed", "detail": "Idempotency-Key does not match agent_id/batch_seq"]))
+        }
+        decision.verify = ContinuousClock.now - started
+        let committing = ContinuousClock.now
+        let acceptance: ReceiverAcceptance
+        do {
+            acceptance = try await store.accept(batch, body: body, signature: signature, kid: kid)
+        } catch {
+            logger.error("receiver store failed", metadata: ["error": "\(error)"])
+            decision.commit = ContinuousClock.now - committing
+            return finish(.storeUnavailable, .json(503, ["error": "store_unavailable"]))
+        }
+        decision.commit = ContinuousClock.now - committing
+        let metadata: Logger.Metadata = ["agent": "\(batch.agentID)", "batch_seq": "\(batch.batchSeq)"]
+        switch acceptance {
+        case .accepted:
+            decision.events = batch.events.count
+            logger.info("accepted batch", metadata: metadata.merging(["events": "\(batch.events.count)"]) { $1 })
+            return finish(.accepted, .json(200, ["status": "accepted", "batch_seq": batch.batchSeq]))
+        case .repeated:
+            logger.info("repeat of an accepted batch", metadata: metadata)
+            return finish(.repeat, .json(200, ["status": "repeat", "batch_seq": batch.batchSeq]))
+        case .conflict(let expected):
+            logger.warning("conflicting batch: same batch_seq, other bytes", metadata: metadata)
+            return finish(.conflict, .json(409, ["error": "conflict", "expected_batch_seq": expected]))
+        case .outOfOrder(let expected):
+            logger.warning("batch out of order", metadata: metadata.merging(["expected": "\(expected)"]) { $1 })
+            return finish(.outOfOrder, .json(409, ["error": "out_of_order", "expected_batch_seq": expected]))
+        case .chainBroken(let expected, let reason):
+            logger.warning("batch breaks the chain", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+            return finish(.chainBroken, .json(409, ["error": "chain_broken", "expected_batch_seq": expected]))
+        }
+    }
+
+    struct ResolvedKey {
+        var key: PublicKeyJWK
+        /// The agent the store binds the key to; nil for a key trusted by file only.
+        var agentID: String?
+    }
+
+    enum Resolution {
+        case key(ResolvedKey)
+        case refused(String)
+        case storeUnavailable(ReceiverStoreError)
+    }
+
+    /// The store's enrolment decides first (a revocation there holds even for a key also in a
+    /// `--trust` file); a key only in a trust file may sign for any agent.
+    func resolve(kid: String) async -> Resolution {
+        guard Self.isThumbprint(kid) else { return .refused("is not an RFC 7638 thumbprint of a trusted key") }
+        do {
+            if let enrolled = try await store.enrolledKey(kid: kid) {
+                if let revokedAt = enrolled.revokedAt { return .refused("was revoked at \(revokedAt)") }
+                return .key(ResolvedKey(key: enrolled.key, agentID: enrolled.agentID))
+            }
+        } catch {
+            return .storeUnavailable(error)
+        }
+        if let key = trusted[kid] { return .key(ResolvedKey(key: key, agentID: nil)) }
+        return .refused("is not trusted")
+    }
+
+    /// base64url of 32 bytes: 43 characters of the URL-safe alphabet.
+    static func isThumbprint(_ kid: String) -> Bool {
+        kid.utf8.count == 43
+            && kid.utf8.allSatisfy { byte in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: "_")
+            }
+    }
+
+    /// Values a well-formed batch may carry but no store should keep: control characters in
+    /// identifiers (PostgreSQL's text type refuses NUL) and oversized agent ids.
+    static func unstorable(_ batch: WireBatch) -> String? {
+        func hasControl(_ text: String) -> Bool { text.utf8.contains { $0 < 0x20 || $0 == 0x7F } }
+        if batch.agentID.utf8.count > maximumAgentIDBytes || hasControl(batch.agentID) {
+            return "agent_id must be at most \(maximumAgentIDBytes) bytes without control characters"
+        }
+        for (index, event) in batch.events.enumerated() where hasControl(event.id) || hasControl(event.type) {
+            return "events[\(index)]: id and type must not hold control characters"
+        }
+        return nil
     }
 }

@@ -2,10 +2,16 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ScanBridgeCore
 
-/// The reference upstream: `POST /v1/scan-batches`, `GET /v1/agents/{agent_id}`.
+/// The reference upstream over HTTP: `POST /v1/scan-batches`, the feed `GET /v1/events`,
+/// `GET /v1/agents[/{agent_id}]`, `GET /metrics`, `/healthz` and `/readyz` (the store answers).
+///
+/// A receiver keeps no state of its own beyond its metrics: any number of them can serve one
+/// PostgreSQL store behind a load balancer.
 public struct ReceiverServer: Sendable {
     public let intake: BatchIntake
+    public let queries: ReceiverQueries
     public let host: String
     public let port: Int
     public let maximumBodyBytes: Int
@@ -18,6 +24,7 @@ public struct ReceiverServer: Sendable {
         onAccepted: (@Sendable (_ body: [UInt8]) -> Void)? = nil
     ) {
         self.intake = intake
+        self.queries = ReceiverQueries(store: intake.store, logger: intake.logger)
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
@@ -25,11 +32,14 @@ public struct ReceiverServer: Sendable {
     }
 
     /// Builds the Hummingbird application; `onListening` receives the bound port (useful
-    /// with port 0).
+    /// with port 0). Run it with `runService()` for a graceful stop on SIGTERM/SIGINT: the
+    /// listener closes and requests in flight finish (their transactions commit or roll back)
+    /// before it returns.
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
     {
         let router = Router()
         let intake = self.intake
+        let queries = self.queries
         let limit = maximumBodyBytes
         let onAccepted = self.onAccepted
         router.post("/v1/scan-batches") { request, _ -> Response in
@@ -37,19 +47,45 @@ public struct ReceiverServer: Sendable {
             do {
                 buffer = try await request.body.collect(upTo: limit)
             } catch {
+                intake.refusedTooLarge()
                 return Self.json(413, #"{"error":"too_large","limit_bytes":\#(limit)}"#)
             }
             let body = Array(buffer.readableBytesView)
-            let reply = intake.handle(
+            let reply = await intake.handle(
                 body: body, signature: request.headers[HTTPField.Name("Scanbridge-Signature")!],
                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
             if (200..<300).contains(reply.status) { onAccepted?(body) }
-            return Self.json(reply.status, reply.body)
+            return Self.json(reply)
+        }
+        router.get("/v1/events") { request, _ -> Response in
+            let parameters = request.uri.queryParameters
+            return Self.json(await queries.events(after: parameters.get("after"), limit: parameters.get("limit")))
+        }
+        router.get("/v1/agents") { _, _ -> Response in
+            Self.json(await queries.agents())
         }
         router.get("/v1/agents/:agent_id") { _, context -> Response in
-            let agentID = context.parameters.get("agent_id") ?? ""
-            let reply = intake.agentReply(agentID)
-            return Self.json(reply.status, reply.body)
+            Self.json(await queries.agent(context.parameters.get("agent_id") ?? ""))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            guard let metrics = intake.metrics else { return Self.json(404, #"{"error":"not_found"}"#) }
+            if let summaries = try? await intake.store.agentSummaries() {
+                metrics.refresh(agents: summaries, now: .now())
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+        router.get("/healthz") { _, _ -> Response in
+            Self.json(200, #"{"status":"alive"}"#)
+        }
+        router.get("/readyz") { _, _ -> Response in
+            do {
+                try await intake.store.ping()
+                return Self.json(200, #"{"status":"ready"}"#)
+            } catch {
+                return Self.json(503, #"{"status":"not ready","reason":"store_unavailable"}"#)
+            }
         }
         var logger = intake.logger
         logger.logLevel = max(logger.logLevel, .notice)
@@ -58,6 +94,10 @@ public struct ReceiverServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "scanbridge-receiver"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    static func json(_ reply: ReceiverReply) -> Response {
+        json(reply.status, reply.body)
     }
 
     static func json(_ status: Int, _ body: String) -> Response {

@@ -31,6 +31,23 @@ public enum DetachedJWS {
     @discardableResult
     public static func verify(_ jws: String, body: [UInt8], trusted: TrustedKeys) throws(Failure) -> String {
         let parts = jws.split(separator: ".", omittingEmptySubsequences: false)
+        let kid = try keyID(parts)
+        guard let key = trusted[kid] else { throw .unknownKey(kid: kid) }
+        guard let signature = Base64.decode(parts[2]), signature.count == 64 else {
+            throw .malformed("signature is not 64 base64url bytes")
+        }
+        let signingInput = Array((parts[0] + "." + Base64.urlEncode(body)).utf8)
+        guard key.key.isValidSignature(signature, for: signingInput) else { throw .badSignature(kid: kid) }
+        return kid
+    }
+
+    /// The `kid` of the protected header, read before any key is chosen (a receiver looks
+    /// the key up by it); the header is checked as `verify` checks it.
+    public static func keyID(of jws: String) throws(Failure) -> String {
+        try keyID(jws.split(separator: ".", omittingEmptySubsequences: false))
+    }
+
+    private static func keyID(_ parts: [Substring]) throws(Failure) -> String {
         guard parts.count == 3 else { throw .malformed("expected three dot-separated parts") }
         guard parts[1].isEmpty else { throw .malformed("payload part must be empty (detached)") }
         guard let headerBytes = Base64.decode(parts[0]),
@@ -40,12 +57,6 @@ public enum DetachedJWS {
         guard header["crit"] == nil else { throw .malformed("crit is not supported") }
         guard let kid = header["kid"] as? String else { throw .malformed("kid missing") }
         if let b64 = header["b64"] as? Bool, !b64 { throw .malformed("b64=false is not supported") }
-        guard let key = trusted[kid] else { throw .unknownKey(kid: kid) }
-        guard let signature = Base64.decode(parts[2]), signature.count == 64 else {
-            throw .malformed("signature is not 64 base64url bytes")
-        }
-        let signingInput = Array((parts[0] + "." + Base64.urlEncode(body)).utf8)
-        guard key.key.isValidSignature(signature, for: signingInput) else { throw .badSignature(kid: kid) }
         return kid
     }
 }

@@ -1,0 +1,184 @@
+import ScanBridgeCore
+
+/// Where a receiver keeps batches, events, enrolled keys and the feed: one SQLite file for
+/// the embedded case, or a PostgreSQL database shared by several receiver processes.
+///
+/// Every backend keeps the same promises, enforced inside its own transaction and by
+/// uniqueness in the database rather than by the process: a batch is accepted once per
+/// `(agent_id, batch_seq)`, each event once per `(agent_id, seq)`, only when it continues
+/// the agent's chain; and every accepted batch gets a feed position in commit order.
+public protocol ReceiverStorage: Sendable {
+    /// Stores `batch` if it continues its agent's chain; a repeat, a conflict or a gap is
+    /// answered without writing anything.
+    func accept(_ batch: WireBatch, body: [UInt8], signature: String, kid: String) async throws(ReceiverStoreError)
+        -> ReceiverAcceptance
+
+    /// The enrolment of `kid`, revoked or not; nil when the store never heard of it.
+    func enrolledKey(kid: String) async throws(ReceiverStoreError) -> EnrolledKey?
+
+    /// Binds each key to `agentID`; enrolling a key again to the same agent changes nothing.
+    func enrol(_ keys: [PublicKeyJWK], agentID: String) async throws(ReceiverStoreError) -> [EnrolmentResult]
+
+    /// Marks `kid` revoked; batches it signs are refused from then on (stored ones stay).
+    func revoke(kid: String) async throws(ReceiverStoreError) -> EnrolledKey
+
+    func enrolledKeys() async throws(ReceiverStoreError) -> [EnrolledKey]
+
+    /// Agents enrolled in the store or holding batches in it, by `agent_id`.
+    func agentSummaries() async throws(ReceiverStoreError) -> [AgentSummary]
+
+    func agentSummary(_ agentID: String) async throws(ReceiverStoreError) -> AgentSummary?
+
+    /// Accepted events after `cursor`, in commit order.
+    func events(after cursor: FeedCursor, limit: Int) async throws(ReceiverStoreError) -> [FeedEntry]
+
+    /// Agents holding batches, for audit.
+    func agentIDsWithBatches() async throws(ReceiverStoreError) -> [String]
+
+    /// One agent's stored batches with `batch_seq` above `batchSeq`, in order, at most `limit`.
+    func batches(agentID: String, after batchSeq: Int64, limit: Int) async throws(ReceiverStoreError)
+        -> [ReceivedBatch]
+
+    /// Answers whether the store can be reached (readiness).
+    func ping() async throws(ReceiverStoreError)
+
+    /// Releases connections; the store is unusable afterwards.
+    func close() async
+}
+
+/// The store's decision on one batch.
+public enum ReceiverAcceptance: Sendable, Equatable {
+    case accepted
+    case repeated
+    case conflict(expectedBatchSeq: Int64)
+    case outOfOrder(expectedBatchSeq: Int64)
+    case chainBroken(expectedBatchSeq: Int64, reason: String)
+}
+
+public struct AgentSummary: Sendable, Equatable {
+    public var agentID: String
+    public var lastBatchSeq: Int64
+    public var lastEventSeq: Int64
+    public var lastOccurredAt: String?
+    public var gaps: [[Int64]]
+
+    public init(agentID: String, lastBatchSeq: Int64, lastEventSeq: Int64, lastOccurredAt: String?, gaps: [[Int64]]) {
+        self.agentID = agentID
+        self.lastBatchSeq = lastBatchSeq
+        self.lastEventSeq = lastEventSeq
+        self.lastOccurredAt = lastOccurredAt
+        self.gaps = gaps
+    }
+
+    /// Now − the newest `occurred_at`, in whole seconds, never negative; nil before any event.
+    public func lagSeconds(now: Timestamp) -> Int64? {
+        guard let lastOccurredAt, let time = Timestamp(iso8601: lastOccurredAt) else { return nil }
+        return max(0, (now.microsecondsSinceEpoch - time.microsecondsSinceEpoch) / 1_000_000)
+    }
+}
+
+public struct EnrolledKey: Sendable, Equatable {
+    public var key: PublicKeyJWK
+    public var agentID: String
+    public var enrolledAt: String
+    public var revokedAt: String?
+
+    public var kid: String { key.thumbprint }
+
+    public init(key: PublicKeyJWK, agentID: String, enrolledAt: String, revokedAt: String?) {
+        self.key = key
+        self.agentID = agentID
+        self.enrolledAt = enrolledAt
+        self.revokedAt = revokedAt
+    }
+}
+
+public enum EnrolmentResult: Sendable, Equatable {
+    case enrolled(kid: String)
+    case alreadyEnrolled(kid: String)
+}
+
+/// A stored batch as it arrived: its exact bytes and signature.
+public struct ReceivedBatch: Sendable {
+    public var batchSeq: Int64
+    public var body: [UInt8]
+    public var signature: String
+
+    public init(batchSeq: Int64, body: [UInt8], signature: String) {
+        self.batchSeq = batchSeq
+        self.body = body
+        self.signature = signature
+    }
+}
+
+/// One event of the feed with the position after which the next page starts.
+public struct FeedEntry: Sendable {
+    public var cursor: FeedCursor
+    public var agentID: String
+    public var batchSeq: Int64
+    /// The event's exact bytes, as signed.
+    public var event: [UInt8]
+
+    public init(cursor: FeedCursor, agentID: String, batchSeq: Int64, event: [UInt8]) {
+        self.cursor = cursor
+        self.agentID = agentID
+        self.batchSeq = batchSeq
+        self.event = event
+    }
+}
+
+/// A place in the feed: the batch's feed position (assigned in commit order) and the event's
+/// `seq` within it. Clients treat its text as opaque.
+public struct FeedCursor: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var position: Int64
+    public var seq: Int64
+
+    public static let start = FeedCursor(position: 0, seq: 0)
+
+    public init(position: Int64, seq: Int64) {
+        self.position = position
+        self.seq = seq
+    }
+
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let position = Int64(parts[0]), let seq = Int64(parts[1]), position >= 0, seq >= 0
+        else { return nil }
+        self.init(position: position, seq: seq)
+    }
+
+    public var description: String { "\(position)-\(seq)" }
+
+    public static func < (lhs: FeedCursor, rhs: FeedCursor) -> Bool {
+        (lhs.position, lhs.seq) < (rhs.position, rhs.seq)
+    }
+}
+
+/// Why the store could not answer, phrased for the operator.
+public enum ReceiverStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The `--store` value is neither a usable file path nor a PostgreSQL URL.
+    case badLocation(String, reason: String)
+    /// The database cannot be reached or refused the work; nothing was committed.
+    case unavailable(String, reason: String)
+    case migrationFailed(String, reason: String)
+    case keyEnrolledToAnotherAgent(kid: String, agentID: String)
+    case keyRevoked(kid: String, agentID: String)
+    case unknownKey(kid: String)
+
+    public var description: String {
+        switch self {
+        case .badLocation(let location, let reason):
+            "\(location): \(reason) — give a file path (SQLite) or postgres://user[:password]@host[:port]/db[?sslmode=…]"
+        case .unavailable(let location, let reason):
+            "\(location): \(reason) — is the database running and reachable, and are the user, password and database name right?"
+        case .migrationFailed(let location, let reason):
+            "\(location): could not bring the receiver schema up to date (\(reason)) — check that the user may create tables, then start again"
+        case .keyEnrolledToAnotherAgent(let kid, let agentID):
+            "key \(kid) is already enrolled to agent \(agentID) — a key belongs to one agent; generate a new key for this one"
+        case .keyRevoked(let kid, let agentID):
+            "key \(kid) of agent \(agentID) was revoked and stays revoked — generate a new key (scanbridge keygen) and enrol that"
+        case .unknownKey(let kid):
+            "no key \(kid) is enrolled in this store — `scanbridge receive agents --store …` lists the enrolled kids"
+        }
+    }
+}

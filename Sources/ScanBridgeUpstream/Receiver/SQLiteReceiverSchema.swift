@@ -1,0 +1,115 @@
+import GRDB
+import ScanBridgeCore
+
+/// Versioned migrations of the SQLite receiver store.
+///
+/// They run in one IMMEDIATE transaction that first reads which are applied, so two
+/// processes opening a new file at once take turns instead of both creating the tables.
+/// Applied versions are recorded in GRDB's `grdb_migrations` table, which stores made by
+/// earlier releases (through GRDB's migrator) already hold.
+enum SQLiteReceiverSchema {
+    static let migrations: [(identifier: String, apply: @Sendable (Database) throws -> Void)] = [
+        ("receiver-v1", createBatchesAndEvents),
+        ("receiver-v2-agents-keys-feed", addAgentsKeysAndFeed),
+    ]
+
+    static func migrate(_ db: Database) throws {
+        try db.inTransaction(.immediate) {
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            for migration in migrations where !applied.contains(migration.identifier) {
+                try migration.apply(db)
+                try db.execute(
+                    sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])
+            }
+            return .commit
+        }
+    }
+
+    static func createBatchesAndEvents(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE receiver_batches (
+                    agent_id TEXT NOT NULL,
+                    batch_seq INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    prev_sha256 TEXT,
+                    first_seq INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    jws TEXT NOT NULL,
+                    kid TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    PRIMARY KEY (agent_id, batch_seq)
+                );
+                CREATE TABLE receiver_events (
+                    agent_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    occurred_at TEXT NOT NULL,
+                    batch_seq INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    PRIMARY KEY (agent_id, seq)
+                );
+                """)
+    }
+
+    /// Agents (chain heads and summaries), enrolled keys, and feed positions. Batches stored
+    /// before this version get positions in the order they were inserted, which in one SQLite
+    /// file is the order they were committed.
+    static func addAgentsKeysAndFeed(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE receiver_agents (
+                    agent_id TEXT NOT NULL PRIMARY KEY,
+                    last_batch_seq INTEGER NOT NULL DEFAULT 0,
+                    last_sha256 TEXT,
+                    last_event_seq INTEGER NOT NULL DEFAULT 0,
+                    last_occurred_at TEXT,
+                    last_occurred_us INTEGER,
+                    event_count INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE receiver_keys (
+                    kid TEXT NOT NULL PRIMARY KEY,
+                    agent_id TEXT NOT NULL REFERENCES receiver_agents (agent_id),
+                    x TEXT NOT NULL,
+                    enrolled_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                CREATE INDEX receiver_keys_by_agent ON receiver_keys (agent_id);
+                ALTER TABLE receiver_batches ADD COLUMN feed_position INTEGER;
+                UPDATE receiver_batches SET feed_position =
+                    (SELECT count(*) FROM receiver_batches AS earlier WHERE earlier.rowid <= receiver_batches.rowid);
+                CREATE UNIQUE INDEX receiver_batches_by_feed_position ON receiver_batches (feed_position);
+                """)
+        for agentID in try String.fetchAll(db, sql: "SELECT DISTINCT agent_id FROM receiver_batches") {
+            guard
+                let last = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT batch_seq, sha256, last_seq FROM receiver_batches WHERE agent_id = ?
+                        ORDER BY batch_seq DESC LIMIT 1
+                        """, arguments: [agentID])
+            else { continue }
+            var head = AgentHead(
+                agentID: agentID,
+                position: ChainPosition(
+                    batchSeq: last["batch_seq"], sha256: last["sha256"], lastEventSeq: last["last_seq"]),
+                lastOccurredAt: nil, lastOccurredMicroseconds: nil,
+                eventCount: try Int64.fetchOne(
+                    db, sql: "SELECT count(*) FROM receiver_events WHERE agent_id = ?", arguments: [agentID]) ?? 0)
+            for occurredAt in try String.fetchAll(
+                db, sql: "SELECT DISTINCT occurred_at FROM receiver_events WHERE agent_id = ?", arguments: [agentID])
+            {
+                guard let time = Timestamp(iso8601: occurredAt)?.microsecondsSinceEpoch,
+                    time > head.lastOccurredMicroseconds ?? .min
+                else { continue }
+                head.lastOccurredMicroseconds = time
+                head.lastOccurredAt = occurredAt
+            }
+            try head.save(db)
+        }
+    }
+}

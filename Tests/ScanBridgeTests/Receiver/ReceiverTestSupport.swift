@@ -1,0 +1,153 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+import ScanBridgeUpstream
+import ServiceLifecycle
+import Testing
+
+/// The PostgreSQL the tests may use: `Tests/Tools/with-postgres.sh` starts a throwaway
+/// cluster and exports its URL. Without it the PostgreSQL tests are skipped, saying so.
+enum PostgresTestSupport {
+    static let url = ProcessInfo.processInfo.environment["SCANBRIDGE_TEST_POSTGRES_URL"]
+    static var available: Bool { url != nil }
+    static let skipped: Comment =
+        "SCANBRIDGE_TEST_POSTGRES_URL is not set — run `Tests/Tools/with-postgres.sh swift test` to include PostgreSQL"
+
+    /// A new, empty database on the test cluster, so tests running in parallel never share
+    /// tables; returns its URL.
+    static func freshDatabase(_ label: String = "t") async throws -> String {
+        let base = try PostgresLocation(try #require(url))
+        var logger = Logger(label: "test.postgres")
+        logger.logLevel = .critical
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: base.host, port: base.port, username: base.user, password: base.password,
+                database: base.database, tls: .disable),
+            id: 1, logger: logger)
+        let name = "\(label)_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
+        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        try await connection.close()
+        let password = base.password.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed) }
+        return
+            "postgres://\(base.user)\(password.map { ":" + $0 } ?? "")@\(base.host):\(base.port)/\(name)?sslmode=disable"
+    }
+}
+
+/// The stores a contract test runs on.
+enum StoreBackend: String, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty store of this kind.
+    func freshStore() async throws -> String {
+        switch self {
+        case .sqlite: TestSupport.temporaryDirectory("receiver-store") + "/receiver.sqlite"
+        case .postgres: try await PostgresTestSupport.freshDatabase()
+        }
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test.receiver")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    func open(_ location: String) async throws -> any ReceiverStorage {
+        try await ReceiverStoreLocation(location).open(logger: Self.quietLogger)
+    }
+}
+
+/// An in-process receiver on a loopback port, over real HTTP; stopped gracefully (see
+/// FlakyReceiver).
+final class RunningReceiver: Sendable {
+    let intake: BatchIntake
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    private init(intake: BatchIntake, port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.intake = intake
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    static func start(
+        store: any ReceiverStorage, trusted: TrustedKeys = TrustedKeys(), maximumBodyBytes: Int = 8 << 20
+    ) async throws -> RunningReceiver {
+        let intake = BatchIntake(
+            store: store, trusted: trusted, logger: StoreBackend.quietLogger, metrics: ReceiverMetrics())
+        let server = ReceiverServer(intake: intake, host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes)
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = server.application { continuation.yield($0) }
+        let group = ServiceGroup(services: [app], logger: StoreBackend.quietLogger)
+        let task = Task { try await group.run() }
+        for await port in stream { return RunningReceiver(intake: intake, port: port, group: group, task: task) }
+        throw CancellationError()
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
+
+/// Posts and gets as an agent or a finance system would, keeping the status and body.
+struct ReceiverHTTP: Sendable {
+    struct Answer: Sendable {
+        var status: Int
+        var body: String
+
+        var json: [String: Any]? {
+            try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        }
+
+        /// The body equals `expected` exactly: no field missing, none added.
+        func isJSON(_ expected: [String: Any]) -> Bool {
+            guard let json else { return false }
+            func canonical(_ object: [String: Any]) -> Data? {
+                try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            }
+            return canonical(json) != nil && canonical(json) == canonical(expected)
+        }
+    }
+
+    let client: HTTPClient
+
+    init(connectionsPerHost: Int = 8) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    func post(_ url: String, body: [UInt8], signature: String?, idempotencyKey: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: url + "/v1/scan-batches")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let signature { request.headers.add(name: "Scanbridge-Signature", value: signature) }
+        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return try await send(request)
+    }
+
+    func get(_ url: String) async throws -> Answer {
+        try await send(HTTPClientRequest(url: url))
+    }
+
+    private func send(_ request: HTTPClientRequest) async throws -> Answer {
+        let response = try await client.execute(request, timeout: .seconds(60))
+        var buffer = try await response.body.collect(upTo: 64 << 20)
+        return Answer(status: Int(response.status.code), body: buffer.readString(length: buffer.readableBytes) ?? "")
+    }
+}
