@@ -125,6 +125,8 @@ struct ReceiveAgentsCommand: AsyncParsableCommand {
                         writer.field("kid", key.kid)
                         writer.field("enrolled_at", key.enrolledAt)
                         writer.field("revoked_at", key.revokedAt)
+                        writer.field("retired_after_batch_seq", key.retiredAfterBatchSeq)
+                        writer.field("replaced_by", key.replacedBy)
                         writer.endObject()
                     }
                     writer.endArray()
@@ -143,7 +145,10 @@ struct ReceiveAgentsCommand: AsyncParsableCommand {
                 "\(summary.agentID): last batch \(summary.lastBatchSeq), last event \(summary.lastEventSeq), last occurred_at \(summary.lastOccurredAt ?? "-"), lag \(lag), gaps \(gaps)"
             )
             for key in keysByAgent[summary.agentID] ?? [] {
-                let state = key.revokedAt.map { "revoked \($0)" } ?? "active"
+                let state =
+                    key.revokedAt.map { "revoked \($0)" }
+                    ?? key.retiredAfterBatchSeq.map { "handed over to \(key.replacedBy ?? "?") after batch \($0)" }
+                    ?? "active"
                 print("  key \(key.kid) enrolled \(key.enrolledAt), \(state)")
             }
         }

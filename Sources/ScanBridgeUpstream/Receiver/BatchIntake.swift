@@ -138,11 +138,23 @@ public struct BatchIntake: Sendable {
                 .malformed,
                 .json(400, ["error": "malformed", "detail": "Idempotency-Key does not match agent_id/batch_seq"]))
         }
+        let handover: AcceptedHandover?
+        do {
+            handover = try KeyHandover.carried(in: batch, signer: resolved.key).map {
+                AcceptedHandover(oldKey: resolved.key, newKey: $0)
+            }
+        } catch {
+            logger.warning(
+                "rejected batch whose key hand-over does not verify",
+                metadata: ["agent": "\(batch.agentID)", "batch_seq": "\(batch.batchSeq)", "reason": "\(error)"])
+            return finish(.malformed, .json(400, ["error": "malformed", "detail": error.description]))
+        }
         decision.verify = ContinuousClock.now - started
         let committing = ContinuousClock.now
         let acceptance: ReceiverAcceptance
         do {
-            acceptance = try await store.accept(batch, body: body, signature: signature, kid: kid)
+            acceptance = try await store.accept(
+                batch, body: body, signature: signature, kid: kid, handover: handover)
         } catch {
             logger.error("receiver store failed", metadata: ["error": "\(error)"])
             decision.commit = ContinuousClock.now - committing
@@ -154,6 +166,13 @@ public struct BatchIntake: Sendable {
         case .accepted:
             decision.events = batch.events.count
             logger.info("accepted batch", metadata: metadata.merging(["events": "\(batch.events.count)"]) { $1 })
+            if let handover {
+                logger.notice(
+                    "agent handed over to a new signing key",
+                    metadata: metadata.merging(
+                        ["old_kid": "\(handover.oldKey.thumbprint)", "new_kid": "\(handover.newKey.thumbprint)"]
+                    ) { $1 })
+            }
             return finish(.accepted, .json(200, ["status": "accepted", "batch_seq": batch.batchSeq]))
         case .repeated:
             logger.info("repeat of an accepted batch", metadata: metadata)
@@ -164,6 +183,14 @@ public struct BatchIntake: Sendable {
         case .outOfOrder(let expected):
             logger.warning("batch out of order", metadata: metadata.merging(["expected": "\(expected)"]) { $1 })
             return finish(.outOfOrder, .json(409, ["error": "out_of_order", "expected_batch_seq": expected]))
+        case .keyRetired(let kid, let handedOverAt):
+            logger.warning(
+                "rejected batch signed by a key its agent handed over",
+                metadata: metadata.merging(["kid": "\(kid)", "handed_over_in_batch": "\(handedOverAt)"]) { $1 })
+            return finish(.unknownKey, .json(401, ["error": "unknown_key"]))
+        case .handoverRefused(_, let reason):
+            logger.warning("rejected key hand-over", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+            return finish(.wrongAgent, .json(403, ["error": "wrong_agent"]))
         case .chainBroken(let expected, let reason):
             logger.warning("batch breaks the chain", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
             return finish(.chainBroken, .json(409, ["error": "chain_broken", "expected_batch_seq": expected]))

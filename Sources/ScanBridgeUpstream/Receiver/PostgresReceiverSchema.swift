@@ -77,7 +77,14 @@ enum PostgresReceiverSchema {
                 """,
                 "INSERT INTO receiver_feed (id, last_position) VALUES (1, 0)",
             ]
-        )
+        ),
+        (
+            2, "key hand-overs",
+            [
+                "ALTER TABLE receiver_keys ADD COLUMN retired_after_batch_seq bigint",
+                "ALTER TABLE receiver_keys ADD COLUMN replaced_by text",
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -64,20 +64,21 @@ public final class PostgresReceiverStore: ReceiverStorage {
 
     // MARK: Acceptance
 
-    public func accept(_ batch: WireBatch, body: [UInt8], signature: String, kid: String)
-        async throws(ReceiverStoreError) -> ReceiverAcceptance
-    {
+    public func accept(
+        _ batch: WireBatch, body: [UInt8], signature: String, kid: String, handover: AcceptedHandover?
+    ) async throws(ReceiverStoreError) -> ReceiverAcceptance {
         let sha256 = BatchBody.sha256Hex(body)
         let logger = self.logger
         return try await transaction { connection in
             try await Self.accept(
-                connection, batch: batch, sha256: sha256, body: body, signature: signature, kid: kid, logger: logger)
+                connection, batch: batch, sha256: sha256, body: body, signature: signature, kid: kid,
+                handover: handover, logger: logger)
         }
     }
 
     static func accept(
         _ connection: PostgresConnection, batch: WireBatch, sha256: String, body: [UInt8], signature: String,
-        kid: String, logger: Logger
+        kid: String, handover: AcceptedHandover?, logger: Logger
     ) async throws -> ReceiverAcceptance {
         let agentID = batch.agentID
         var found = try await lockHead(connection, agentID: agentID, logger: logger)
@@ -88,6 +89,12 @@ public final class PostgresReceiverStore: ReceiverStorage {
             found = try await lockHead(connection, agentID: agentID, logger: logger)
         }
         guard var head = found else { throw Inconsistency(description: "agent row \(agentID) vanished while locked") }
+        // Under the agent's row lock, which a hand-over's retirement is written under too.
+        if let signer = try await key(connection, kid: kid, logger: logger),
+            let handedOverAt = signer.retiredAfterBatchSeq, batch.batchSeq > handedOverAt
+        {
+            return .keyRetired(kid: kid, handedOverAt: handedOverAt)
+        }
         if batch.batchSeq <= head.position.batchSeq {
             let rows = try await connection.query(
                 """
@@ -104,6 +111,14 @@ public final class PostgresReceiverStore: ReceiverStorage {
             return .outOfOrder(expectedBatchSeq: expected)
         } catch {
             return .chainBroken(expectedBatchSeq: head.position.batchSeq + 1, reason: error.description)
+        }
+        if let handover,
+            let owner = try await key(connection, kid: handover.newKey.thumbprint, logger: logger)?.agentID,
+            owner != agentID
+        {
+            return .handoverRefused(
+                expectedBatchSeq: head.position.batchSeq + 1,
+                reason: "the hand-over names key \(handover.newKey.thumbprint), enrolled to agent \(owner)")
         }
         let seqs = batch.events.map(\.seq)
         let ids = batch.events.map(\.id)
@@ -136,6 +151,21 @@ public final class PostgresReceiverStore: ReceiverStorage {
                    \(seqs.last ?? 0), \(ByteBuffer(bytes: body)), \(signature), \(kid), last_position
             FROM next_position
             """, logger: logger)
+        if let handover {
+            for key in [handover.oldKey, handover.newKey] {
+                try await connection.query(
+                    """
+                    INSERT INTO receiver_keys (kid, agent_id, x) VALUES (\(key.thumbprint), \(agentID), \(key.x))
+                    ON CONFLICT (kid) DO NOTHING
+                    """, logger: logger)
+            }
+            try await connection.query(
+                """
+                UPDATE receiver_keys SET retired_after_batch_seq = \(batch.batchSeq),
+                    replaced_by = \(handover.newKey.thumbprint)
+                WHERE kid = \(handover.oldKey.thumbprint) AND retired_after_batch_seq IS NULL
+                """, logger: logger)
+        }
         return .accepted
     }
 
@@ -154,14 +184,18 @@ public final class PostgresReceiverStore: ReceiverStorage {
 
     static let keyColumns: PostgresQuery = """
         SELECT kid, agent_id, x, to_char(enrolled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-               to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+               to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), retired_after_batch_seq,
+               replaced_by
         FROM receiver_keys
         """
 
     static func enrolledKey(_ row: PostgresRow) throws -> EnrolledKey? {
-        let (_, agentID, x, enrolledAt, revokedAt) = try row.decode((String, String, String, String, String?).self)
+        let (_, agentID, x, enrolledAt, revokedAt, retiredAfter, replacedBy) = try row.decode(
+            (String, String, String, String, String?, Int64?, String?).self)
         guard let key = PublicKeyJWK(x: x) else { return nil }
-        return EnrolledKey(key: key, agentID: agentID, enrolledAt: enrolledAt, revokedAt: revokedAt)
+        return EnrolledKey(
+            key: key, agentID: agentID, enrolledAt: enrolledAt, revokedAt: revokedAt,
+            retiredAfterBatchSeq: retiredAfter, replacedBy: replacedBy)
     }
 
     static func key(_ connection: PostgresConnection, kid: String, logger: Logger) async throws -> EnrolledKey? {

@@ -8,10 +8,13 @@ import ScanBridgeCore
 /// `(agent_id, batch_seq)`, each event once per `(agent_id, seq)`, only when it continues
 /// the agent's chain; and every accepted batch gets a feed position in commit order.
 public protocol ReceiverStorage: Sendable {
-    /// Stores `batch` if it continues its agent's chain; a repeat, a conflict or a gap is
-    /// answered without writing anything.
-    func accept(_ batch: WireBatch, body: [UInt8], signature: String, kid: String) async throws(ReceiverStoreError)
-        -> ReceiverAcceptance
+    /// Stores `batch` if it continues its agent's chain and `kid` may still sign it; a repeat,
+    /// a conflict, a gap or a retired key is answered without writing anything. With a
+    /// `handover` the same transaction binds the new key to the agent and retires the old one
+    /// after this batch.
+    func accept(
+        _ batch: WireBatch, body: [UInt8], signature: String, kid: String, handover: AcceptedHandover?
+    ) async throws(ReceiverStoreError) -> ReceiverAcceptance
 
     /// The enrolment of `kid`, revoked or not; nil when the store never heard of it.
     func enrolledKey(kid: String) async throws(ReceiverStoreError) -> EnrolledKey?
@@ -46,6 +49,27 @@ public protocol ReceiverStorage: Sendable {
     func close() async
 }
 
+extension ReceiverStorage {
+    public func accept(_ batch: WireBatch, body: [UInt8], signature: String, kid: String)
+        async throws(ReceiverStoreError) -> ReceiverAcceptance
+    {
+        try await accept(batch, body: body, signature: signature, kid: kid, handover: nil)
+    }
+}
+
+/// A verified `agent.key_rotated` event in a batch signed by `oldKey`: from the next batch on
+/// the agent signs with `newKey`, and `oldKey` may sign nothing after this batch (a stolen
+/// old key, the usual reason to rotate, cannot extend the chain).
+public struct AcceptedHandover: Sendable, Equatable {
+    public var oldKey: PublicKeyJWK
+    public var newKey: PublicKeyJWK
+
+    public init(oldKey: PublicKeyJWK, newKey: PublicKeyJWK) {
+        self.oldKey = oldKey
+        self.newKey = newKey
+    }
+}
+
 /// The store's decision on one batch.
 public enum ReceiverAcceptance: Sendable, Equatable {
     case accepted
@@ -53,6 +77,10 @@ public enum ReceiverAcceptance: Sendable, Equatable {
     case conflict(expectedBatchSeq: Int64)
     case outOfOrder(expectedBatchSeq: Int64)
     case chainBroken(expectedBatchSeq: Int64, reason: String)
+    /// `kid` was handed over to another key in batch `handedOverAt`; it signed a later batch.
+    case keyRetired(kid: String, handedOverAt: Int64)
+    /// The hand-over names a key the store binds to another agent.
+    case handoverRefused(expectedBatchSeq: Int64, reason: String)
 }
 
 public struct AgentSummary: Sendable, Equatable {
@@ -82,14 +110,23 @@ public struct EnrolledKey: Sendable, Equatable {
     public var agentID: String
     public var enrolledAt: String
     public var revokedAt: String?
+    /// The `batch_seq` of the hand-over that replaced this key: the last batch it may sign.
+    public var retiredAfterBatchSeq: Int64?
+    /// The kid the hand-over moved the agent to.
+    public var replacedBy: String?
 
     public var kid: String { key.thumbprint }
 
-    public init(key: PublicKeyJWK, agentID: String, enrolledAt: String, revokedAt: String?) {
+    public init(
+        key: PublicKeyJWK, agentID: String, enrolledAt: String, revokedAt: String?,
+        retiredAfterBatchSeq: Int64? = nil, replacedBy: String? = nil
+    ) {
         self.key = key
         self.agentID = agentID
         self.enrolledAt = enrolledAt
         self.revokedAt = revokedAt
+        self.retiredAfterBatchSeq = retiredAfterBatchSeq
+        self.replacedBy = replacedBy
     }
 }
 

@@ -11,6 +11,7 @@ enum SQLiteReceiverSchema {
     static let migrations: [(identifier: String, apply: @Sendable (Database) throws -> Void)] = [
         ("receiver-v1", createBatchesAndEvents),
         ("receiver-v2-agents-keys-feed", addAgentsKeysAndFeed),
+        ("receiver-v3-key-handovers", addKeyHandovers),
     ]
 
     static func migrate(_ db: Database) throws {
@@ -111,5 +112,15 @@ enum SQLiteReceiverSchema {
             }
             try head.save(db)
         }
+    }
+
+    /// Keys replaced by an agent's signed hand-over: the last batch they may sign, and their
+    /// successor.
+    static func addKeyHandovers(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE receiver_keys ADD COLUMN retired_after_batch_seq INTEGER;
+                ALTER TABLE receiver_keys ADD COLUMN replaced_by TEXT;
+                """)
     }
 }

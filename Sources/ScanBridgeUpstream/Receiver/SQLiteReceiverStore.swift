@@ -34,19 +34,27 @@ public final class SQLiteReceiverStore: ReceiverStorage {
 
     // MARK: Acceptance
 
-    public func accept(_ batch: WireBatch, body: [UInt8], signature: String, kid: String)
-        async throws(ReceiverStoreError) -> ReceiverAcceptance
-    {
+    public func accept(
+        _ batch: WireBatch, body: [UInt8], signature: String, kid: String, handover: AcceptedHandover?
+    ) async throws(ReceiverStoreError) -> ReceiverAcceptance {
         let sha256 = BatchBody.sha256Hex(body)
         return try await writing { db in
-            try Self.accept(db, batch: batch, sha256: sha256, body: body, signature: signature, kid: kid)
+            try Self.accept(
+                db, batch: batch, sha256: sha256, body: body, signature: signature, kid: kid, handover: handover)
         }
     }
 
     static func accept(
-        _ db: Database, batch: WireBatch, sha256: String, body: [UInt8], signature: String, kid: String
+        _ db: Database, batch: WireBatch, sha256: String, body: [UInt8], signature: String, kid: String,
+        handover: AcceptedHandover?
     ) throws -> ReceiverAcceptance {
         let head = try AgentHead.fetch(db, agentID: batch.agentID)
+        if let handedOverAt = try Int64.fetchOne(
+            db, sql: "SELECT retired_after_batch_seq FROM receiver_keys WHERE kid = ?", arguments: [kid]),
+            batch.batchSeq > handedOverAt
+        {
+            return .keyRetired(kid: kid, handedOverAt: handedOverAt)
+        }
         if batch.batchSeq <= head.position.batchSeq {
             let existing = try String.fetchOne(
                 db, sql: "SELECT sha256 FROM receiver_batches WHERE agent_id = ? AND batch_seq = ?",
@@ -60,6 +68,15 @@ public final class SQLiteReceiverStore: ReceiverStorage {
             return .outOfOrder(expectedBatchSeq: expected)
         } catch {
             return .chainBroken(expectedBatchSeq: head.position.batchSeq + 1, reason: error.description)
+        }
+        if let handover,
+            let owner = try String.fetchOne(
+                db, sql: "SELECT agent_id FROM receiver_keys WHERE kid = ?", arguments: [handover.newKey.thumbprint]),
+            owner != batch.agentID
+        {
+            return .handoverRefused(
+                expectedBatchSeq: head.position.batchSeq + 1,
+                reason: "the hand-over names key \(handover.newKey.thumbprint), enrolled to agent \(owner)")
         }
         let insert = try db.cachedStatement(
             sql: """
@@ -87,6 +104,21 @@ public final class SQLiteReceiverStore: ReceiverStorage {
         var updated = head
         updated.advance(to: next, with: batch)
         try updated.save(db)
+        if let handover {
+            let now = Timestamp.now().iso8601
+            for key in [handover.oldKey, handover.newKey] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO receiver_keys (kid, agent_id, x, enrolled_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (kid) DO NOTHING
+                        """, arguments: [key.thumbprint, batch.agentID, key.x, now])
+            }
+            try db.execute(
+                sql: """
+                    UPDATE receiver_keys SET retired_after_batch_seq = ?, replaced_by = ?
+                    WHERE kid = ? AND retired_after_batch_seq IS NULL
+                    """, arguments: [batch.batchSeq, handover.newKey.thumbprint, handover.oldKey.thumbprint])
+        }
         return .accepted
     }
 
@@ -152,7 +184,8 @@ public final class SQLiteReceiverStore: ReceiverStorage {
     static func enrolledKey(_ row: Row) -> EnrolledKey? {
         guard let key = PublicKeyJWK(x: row["x"]) else { return nil }
         return EnrolledKey(
-            key: key, agentID: row["agent_id"], enrolledAt: row["enrolled_at"], revokedAt: row["revoked_at"])
+            key: key, agentID: row["agent_id"], enrolledAt: row["enrolled_at"], revokedAt: row["revoked_at"],
+            retiredAfterBatchSeq: row["retired_after_batch_seq"], replacedBy: row["replaced_by"])
     }
 
     // MARK: Agents

@@ -96,4 +96,25 @@ public struct KeyHandover: Sendable, Equatable {
         }
         return newKey
     }
+
+    /// The key a batch hands its agent over to, verified against `signer` (the key that
+    /// signed the batch, which must be the hand-over's old key); nil when the batch carries no
+    /// `agent.key_rotated` event. A batch carries at most one hand-over.
+    public static func carried(in batch: WireBatch, signer: PublicKeyJWK) throws(Failure) -> PublicKeyJWK? {
+        var found: PublicKeyJWK?
+        for event in batch.events where event.type == EventType.agentKeyRotated.rawValue {
+            guard found == nil else { throw .malformed("event \(event.seq): a second hand-over in one batch") }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(event.bytes)) as? [String: Any],
+                let data = object["data"] as? [String: Any]
+            else { throw .malformed("event \(event.seq): data is not an object") }
+            do {
+                found = try verify(eventData: data, agentID: batch.agentID, trusted: TrustedKeys([signer]))
+            } catch .malformed(let why) {
+                throw .malformed("event \(event.seq): \(why)")
+            } catch .badSignature(let why) {
+                throw .badSignature("event \(event.seq): \(why)")
+            }
+        }
+        return found
+    }
 }

@@ -23,6 +23,9 @@ public struct ChainAudit: Sendable {
     /// The keys given, plus every key a verified hand-over in the chain moved the agent to.
     public private(set) var trusted: TrustedKeys
     private(set) var position = ChainPosition.start
+    /// Keys a hand-over replaced, with the `batch_seq` of that hand-over: the last batch they
+    /// may sign.
+    private var retired: [String: Int64] = [:]
     private(set) var report = Report(agentID: nil, batches: 0, events: 0, lastBatchSeq: 0, lastEventSeq: 0)
 
     /// `agentID`, when given, is the agent the batches are filed under; a body naming
@@ -34,8 +37,9 @@ public struct ChainAudit: Sendable {
 
     /// Feeds the next batch in order; `label` is its `batch_seq` as the store lists it.
     public mutating func append(body: [UInt8], signature: String, label: Int64) throws(Failure) {
+        let kid: String
         do {
-            try DetachedJWS.verify(signature, body: body, trusted: trusted)
+            kid = try DetachedJWS.verify(signature, body: body, trusted: trusted)
         } catch {
             throw Failure(batchSeq: label, reason: error.description)
         }
@@ -44,20 +48,27 @@ public struct ChainAudit: Sendable {
         if let agent = report.agentID, agent != batch.agentID {
             throw Failure(batchSeq: label, reason: "agent_id \(batch.agentID) in a chain of \(agent)")
         }
+        if let handedOver = retired[kid], batch.batchSeq > handedOver {
+            throw Failure(
+                batchSeq: label,
+                reason: "signed by key \(kid), which the hand-over in batch \(handedOver) retired")
+        }
         do {
             position = try ChainViolation.check(batch, sha256: BatchBody.sha256Hex(body), following: position)
         } catch {
             throw Failure(batchSeq: label, reason: error.description)
         }
-        for event in batch.events where event.type == EventType.agentKeyRotated.rawValue {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(event.bytes)) as? [String: Any],
-                let data = object["data"] as? [String: Any]
-            else { throw Failure(batchSeq: label, reason: "event \(event.seq): unreadable key hand-over") }
-            do {
-                trusted.insert(try KeyHandover.verify(eventData: data, agentID: batch.agentID, trusted: trusted))
-            } catch {
-                throw Failure(batchSeq: label, reason: "event \(event.seq): \(error)")
+        let newKey: PublicKeyJWK?
+        do {
+            newKey = try trusted[kid].flatMap { signer throws(KeyHandover.Failure) in
+                try KeyHandover.carried(in: batch, signer: signer)
             }
+        } catch {
+            throw Failure(batchSeq: label, reason: error.description)
+        }
+        if let newKey {
+            trusted.insert(newKey)
+            retired[kid] = batch.batchSeq
         }
         report.agentID = batch.agentID
         report.batches += 1

@@ -55,10 +55,10 @@ struct KeyRotationTests {
         let old = SigningKey()
         try old.write(to: keyPath)
         let terminal = try PseudoTerminal()
-        // What `keygen --rotate` writes (tested on its own below); made here so the receiver,
-        // which does not follow hand-overs, can be told both keys. The auditor below follows it.
+        // What `keygen --rotate` writes (tested on its own below). The receiver trusts only the
+        // old key: it learns the new one from the hand-over, as the auditor below does.
         let next = SigningKey()
-        let receiver = try FlakyReceiver(trusting: [old, next], script: [])
+        let receiver = try FlakyReceiver(trusting: [old], script: [])
         let port = try await receiver.start()
         let config = directory + "/scanbridge.yaml"
         try """
@@ -104,6 +104,9 @@ struct KeyRotationTests {
         #expect(handoverSeq == 6)
         #expect(audit.result.events == 11)
         #expect(audit.trusted[next.kid] != nil, "the auditor learned the new key from the hand-over")
+        let retired = try await receiver.store.enrolledKey(kid: old.kid)
+        #expect(
+            retired?.retiredAfterBatchSeq != nil && retired?.replacedBy == next.kid, "the receiver retired the old key")
 
         // A forged hand-over (the new key's statement signed by a stranger) is refused.
         let forged = ChainAudit(trusted: TrustedKeys([next.publicJWK]))
