@@ -10,7 +10,11 @@ let package = Package(
     name: "scanbridge",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "scanbridge", targets: ["scanbridge"])
+        .executable(name: "scanbridge", targets: ["scanbridge"]),
+        // For the micro-benchmarks (Benchmarks/, a package of its own); not a public API.
+        .library(
+            name: "ScanBridgeLibraries",
+            targets: ["ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeStore", "ScanBridgeUpstream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -115,6 +119,11 @@ let package = Package(
         .executableTarget(name: "FuzzEPC", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzKeystrokes", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzHIDReports", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .target(
+            name: "ReceiverFuzzing",
+            dependencies: ["ScanBridgeCore", "ScanBridgeUpstream", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .executableTarget(name: "FuzzReceiverRequest", dependencies: ["ReceiverFuzzing"], swiftSettings: strict),
         .target(name: "ReaderFuzzing", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(
             name: "FuzzMercury", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),
@@ -135,6 +144,7 @@ let package = Package(
         .testTarget(
             name: "ScanBridgeTests",
             dependencies: [
+                "ReceiverFuzzing",
                 "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeStore", "ScanBridgeUpstream",
                 "ScanBridgeDevices",
                 .product(name: "GRDB", package: "GRDB.swift"),

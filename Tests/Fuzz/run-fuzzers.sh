@@ -6,7 +6,11 @@
 #
 #   Tests/Fuzz/run-fuzzers.sh 120            # every target
 #   SCANBRIDGE_FUZZ_RUNS=10000000 Tests/Fuzz/run-fuzzers.sh 0   # a number of executions instead of a time
-#   Tests/Fuzz/run-fuzzers.sh 600 schema     # one target: barcode, epc, schema, mercury, chafon, em4100, readerlines, keystrokes, hidreports
+#   Tests/Fuzz/run-fuzzers.sh 600 schema     # one target: barcode, epc, schema, mercury, chafon, em4100, readerlines, keystrokes, hidreports, receiver
+#
+# `receiver` drives the receiver's intake and feed over a real SQLite store, signing and
+# verifying Ed25519 per input: about 150 executions/s under the fuzzer's instrumentation, so
+# it always runs for SECONDS (or SCANBRIDGE_FUZZ_RECEIVER_SECONDS), never for a number of runs.
 set -euo pipefail
 
 seconds="${1:-60}"
@@ -19,7 +23,7 @@ bin="$(swift build "${flags[@]}" --show-bin-path)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/scanbridge-fuzz.XXXXXX")"
 echo "fuzz work directory: $work"
 status=0
-for target in barcode epc schema mercury chafon em4100 readerlines keystrokes hidreports; do
+for target in barcode epc schema mercury chafon em4100 readerlines keystrokes hidreports receiver; do
     [ -n "$only" ] && [ "$only" != "$target" ] && continue
     case "$target" in
         barcode) product=FuzzBarcode; extra=() ;;
@@ -31,13 +35,20 @@ for target in barcode epc schema mercury chafon em4100 readerlines keystrokes hi
         readerlines) product=FuzzReaderLines; extra=() ;;
         keystrokes) product=FuzzKeystrokes; extra=() ;;
         hidreports) product=FuzzHIDReports; extra=() ;;
+        receiver) product=FuzzReceiverRequest; extra=() ;;
     esac
+    budget="-max_total_time=$seconds"
+    if [ "$target" = receiver ]; then
+        budget="-max_total_time=${SCANBRIDGE_FUZZ_RECEIVER_SECONDS:-$([ "$seconds" -gt 0 ] && echo "$seconds" || echo 3600)}"
+    elif [ -n "${SCANBRIDGE_FUZZ_RUNS:-}" ]; then
+        budget="-runs=$SCANBRIDGE_FUZZ_RUNS"
+    fi
     swift build "${flags[@]}" --product "$product"
     mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
     cp Tests/Fuzz/Corpus/"$target"/* "$work/$target/corpus/"
-    echo "== $product for ${seconds}s"
+    echo "== $product ($budget)"
     if ! SWIFT_BACKTRACE=enable=no "$bin/$product" "${extra[@]}" \
-        $([ -n "${SCANBRIDGE_FUZZ_RUNS:-}" ] && echo "-runs=$SCANBRIDGE_FUZZ_RUNS" || echo "-max_total_time=$seconds") -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
+        "$budget" -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
         -artifact_prefix="$work/$target/artifacts/" \
         "$work/$target/corpus" 2>"$work/$target/log.txt"; then
         echo "$product FAILED; log: $work/$target/log.txt, reproducers:"

@@ -3,7 +3,8 @@
 #   - the SIGKILL test with thousands of kills (default 5000) of the real agent process while a
 #     pty writer scans and a loopback receiver takes batches: nothing committed lost or
 #     doubled, seq and the batch chain continuous;
-#   - every libFuzzer target for 10^7 executions (SCANBRIDGE_FUZZ_RUNS to change);
+#   - every libFuzzer target for 10^7 executions (SCANBRIDGE_FUZZ_RUNS to change), the receiver
+#     target for an hour (SCANBRIDGE_FUZZ_RECEIVER_SECONDS), as it is slow per input;
 #   - the RFID readers end to end at full length (100,000 reads per protocol).
 # Each part's log is kept under the printed directory; the script exits non-zero if any failed.
 #
