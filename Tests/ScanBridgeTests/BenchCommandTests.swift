@@ -21,7 +21,7 @@ struct BenchCommandTests {
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         for key in [
             "events", "ingest_eps", "durable_p50_ms", "durable_p99_ms", "ack_p50_ms", "ack_p99_ms", "drain_eps",
-            "backlog_events", "rss_peak_mb", "idle_cpu_pct", "idle_wakeups_per_s", "startup_ms",
+            "backlog_events", "rss_peak_mb", "idle_cpu_pct", "idle_wakeups_per_s", "startup_ms", "reconnect_ms",
         ] {
             #expect(report[key] is NSNumber, "missing \(key)")
         }

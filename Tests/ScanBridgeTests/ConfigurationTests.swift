@@ -34,6 +34,8 @@ struct ConfigurationTests {
         #expect(configuration.upstream?.batchLimits.maxEvents == 500)
         #expect(configuration.upstream?.batchLimits.maxBytes == 262_144)
         #expect(configuration.upstream?.batchLimits.maxAgeMilliseconds == 1000)
+        #expect(configuration.upstream?.batchLimits.lingerMilliseconds == 50)
+        #expect(configuration.upstream?.batchLimits.sendAfterMilliseconds == 50)
         #expect(configuration.upstream?.timeoutMilliseconds == 30_000)
         #expect(configuration.devices == [.init(path: "/dev/ttyS0", framing: .lines, baud: 9600)])
     }
@@ -77,12 +79,17 @@ struct ConfigurationTests {
     @Test("SCANBRIDGE_* environment overrides the file; an unknown one is an error")
     func environment() throws {
         let configuration = try load(
-            "upstream:\n  url: http://a/\n",
+            "upstream:\n  url: http://a/\n  batch_linger_ms: 2000\n  batch_max_age_ms: 300\n",
             environment: [
                 "SCANBRIDGE_UPSTREAM_URL": "http://b/v1/scan-batches", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS": "7",
             ])
         #expect(configuration.upstream?.url == "http://b/v1/scan-batches")
         #expect(configuration.upstream?.batchLimits.maxEvents == 7)
+        #expect(configuration.upstream?.batchLimits.sendAfterMilliseconds == 300, "max age bounds the linger")
+        #expect(
+            try load(
+                "upstream:\n  url: http://a/\n", environment: ["SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS": "5"]
+            ).upstream?.batchLimits.lingerMilliseconds == 5)
         #expect(throws: ConfigurationError.self) { try load("", environment: ["SCANBRIDGE_UPSTREAM_ULR": "x"]) }
         // The test harness's variables are inherited by the agents tests start, never settings.
         #expect(

@@ -72,6 +72,19 @@ final class LatencyLedger: Sendable {
         }
     }
 
+    func firstAcknowledged(in range: Range<Int>) -> UInt64? {
+        times.withLock { times in
+            range.clamped(to: 0..<times.acknowledged.count).map { times.acknowledged[$0] }.filter { $0 != 0 }.min()
+        }
+    }
+
+    /// How many scans in `range` were acknowledged later than `time`.
+    func acknowledged(in range: Range<Int>, after time: UInt64) -> Int {
+        times.withLock { times in
+            range.clamped(to: 0..<times.acknowledged.count).count { times.acknowledged[$0] > time }
+        }
+    }
+
     func lastAcknowledged(in range: Range<Int>) -> UInt64? {
         times.withLock { times in
             range.clamped(to: 0..<times.acknowledged.count).map { times.acknowledged[$0] }.filter { $0 != 0 }.max()

@@ -154,7 +154,8 @@ public enum ConfigurationLoader {
                 }
             case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS",
                 "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES",
-                "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS", "SCANBRIDGE_UPSTREAM_RETRY_CAP_MS":
+                "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS", "SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS",
+                "SCANBRIDGE_UPSTREAM_RETRY_CAP_MS":
                 guard var upstream = configuration.upstream else {
                     throw ConfigurationError(
                         key: name, message: "set upstream.url (or SCANBRIDGE_UPSTREAM_URL) first", source: source)
@@ -168,6 +169,8 @@ public enum ConfigurationLoader {
                     upstream.batchLimits.maxBytes = try integer(name, value, 1024...64 << 20)
                 case "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS":
                     upstream.batchLimits.maxAgeMilliseconds = try integer(name, value, 0...3_600_000)
+                case "SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS":
+                    upstream.batchLimits.lingerMilliseconds = try integer(name, value, 0...3_600_000)
                 default: upstream.retryCapMilliseconds = try integer(name, value, 100...86_400_000)
                 }
                 configuration.upstream = upstream
@@ -175,7 +178,7 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(
                     key: name,
                     message:
-                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_DISCOVERY, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
+                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_DISCOVERY, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
                     source: source)
             }
         }
@@ -296,6 +299,8 @@ struct NodeReader {
                 upstream.batchLimits.maxBytes = try integer(value, key: key, 1024...64 << 20)
             case "upstream.batch_max_age_ms":
                 upstream.batchLimits.maxAgeMilliseconds = try integer(value, key: key, 0...3_600_000)
+            case "upstream.batch_linger_ms":
+                upstream.batchLimits.lingerMilliseconds = try integer(value, key: key, 0...3_600_000)
             case "upstream.ca_file": upstream.security.caFile = try path(value, key: key)
             case "upstream.client_cert": upstream.security.clientCertificateFile = try path(value, key: key)
             case "upstream.client_key": upstream.security.clientKeyFile = try path(value, key: key)
@@ -305,7 +310,7 @@ struct NodeReader {
                     key,
                     known: [
                         "url", "timeout_ms", "retry_cap_ms", "batch_max_events", "batch_max_bytes", "batch_max_age_ms",
-                        "ca_file", "client_cert", "client_key", "bearer_token_file",
+                        "batch_linger_ms", "ca_file", "client_cert", "client_key", "bearer_token_file",
                     ])
             }
         }

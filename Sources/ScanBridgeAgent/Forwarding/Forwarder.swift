@@ -168,8 +168,8 @@ public struct Forwarder: Sendable {
             return nil
         }
         let age = Int((Timestamp.now().microsecondsSinceEpoch - oldest.microsecondsSinceEpoch) / 1000)
-        if waiting.count < limits.maxEvents, age < limits.maxAgeMilliseconds {
-            try? await Task.sleep(for: .milliseconds(limits.maxAgeMilliseconds - age))
+        if waiting.count < limits.maxEvents, age < limits.sendAfterMilliseconds {
+            try? await Task.sleep(for: .milliseconds(limits.sendAfterMilliseconds - age))
             return nil
         }
         let batch = try build(

@@ -2,13 +2,25 @@
 public struct BatchLimits: Sendable, Equatable {
     public var maxEvents: Int
     public var maxBytes: Int
+    /// The hard bound on how long an event waits for its batch.
     public var maxAgeMilliseconds: Int
+    /// How long the oldest waiting event waits for company before its batch is sent when the
+    /// upstream is idle (the forwarder has one batch in flight at most; events that arrive
+    /// during a request wait for it and go together). Short by default, so a scan reaches the
+    /// finance system within tens of milliseconds while a busy agent still sends few, full
+    /// batches: at most one request per linger period when scans trickle in.
+    public var lingerMilliseconds: Int
 
-    public static let `default` = BatchLimits(maxEvents: 500, maxBytes: 256 * 1024, maxAgeMilliseconds: 1000)
+    public static let `default` = BatchLimits(
+        maxEvents: 500, maxBytes: 256 * 1024, maxAgeMilliseconds: 1000, lingerMilliseconds: 50)
 
-    public init(maxEvents: Int, maxBytes: Int, maxAgeMilliseconds: Int) {
+    public init(maxEvents: Int, maxBytes: Int, maxAgeMilliseconds: Int, lingerMilliseconds: Int = 50) {
         self.maxEvents = maxEvents
         self.maxBytes = maxBytes
         self.maxAgeMilliseconds = maxAgeMilliseconds
+        self.lingerMilliseconds = lingerMilliseconds
     }
+
+    /// How old the oldest waiting event may get before a batch that is not full is sent.
+    public var sendAfterMilliseconds: Int { min(maxAgeMilliseconds, lingerMilliseconds) }
 }
