@@ -10,27 +10,36 @@ public struct OutboxBatches: Sendable {
         self.database = database
     }
 
+    /// A batch's bookkeeping with its body and signature (kept apart, see the v3 migration).
+    static let selectBatch = "SELECT b.*, d.body, d.jws FROM batches AS b JOIN batch_bodies AS d USING (batch_seq)"
+
     /// The oldest batch not yet acknowledged (pending or parked): it must go first.
     public func openBatch() throws(StoreError) -> StoredBatch? {
         try read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM batches WHERE status != 'acknowledged' ORDER BY batch_seq LIMIT 1"
+                db,
+                sql: Self.selectBatch
+                    + " WHERE b.batch_seq = (SELECT min(batch_seq) FROM batches WHERE status != 'acknowledged')"
             ).map(StoredBatch.init(row:))
         }
     }
 
     public func batch(_ batchSeq: Int64) throws(StoreError) -> StoredBatch? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM batches WHERE batch_seq = ?", arguments: [batchSeq])
-                .map(StoredBatch.init(row:))
+            try Self.batch(batchSeq, db: db)
         }
+    }
+
+    static func batch(_ batchSeq: Int64, db: Database) throws -> StoredBatch? {
+        try Row.fetchOne(db, sql: selectBatch + " WHERE b.batch_seq = ?", arguments: [batchSeq])
+            .map(StoredBatch.init(row:))
     }
 
     /// Batches from `batchSeq` on, in order (for export and audit).
     public func batches(from batchSeq: Int64, limit: Int) throws(StoreError) -> [StoredBatch] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM batches WHERE batch_seq >= ? ORDER BY batch_seq LIMIT ?",
+                db, sql: Self.selectBatch + " WHERE b.batch_seq >= ? ORDER BY b.batch_seq LIMIT ?",
                 arguments: [batchSeq, limit]
             ).map(StoredBatch.init(row:))
         }
@@ -92,14 +101,17 @@ public struct OutboxBatches: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO batches (batch_seq, first_seq, last_seq, event_count, body, sha256, jws, status,
-                                         attempts, last_error, created_at_us)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?)
+                    INSERT INTO batches (batch_seq, first_seq, last_seq, event_count, sha256, status, attempts,
+                                         last_error, created_at_us)
+                    VALUES (?, ?, ?, ?, ?, 'pending', 0, NULL, ?)
                     """,
                 arguments: [
-                    batch.batchSeq, batch.firstSeq, batch.lastSeq, batch.eventCount, Data(batch.body), batch.sha256,
-                    batch.jws, batch.createdAt.microsecondsSinceEpoch,
+                    batch.batchSeq, batch.firstSeq, batch.lastSeq, batch.eventCount, batch.sha256,
+                    batch.createdAt.microsecondsSinceEpoch,
                 ])
+            try db.execute(
+                sql: "INSERT INTO batch_bodies (batch_seq, body, jws) VALUES (?, ?, ?)",
+                arguments: [batch.batchSeq, Data(batch.body), batch.jws])
         }
     }
 
@@ -108,9 +120,7 @@ public struct OutboxBatches: Sendable {
     public func shrink(_ batch: StoredBatch) throws(StoreError) {
         try write { db in
             guard
-                let current = try Row.fetchOne(
-                    db, sql: "SELECT * FROM batches WHERE batch_seq = ?", arguments: [batch.batchSeq]
-                ).map(StoredBatch.init(row:)),
+                let current = try Self.batch(batch.batchSeq, db: db),
                 current.status != .acknowledged, current.firstSeq == batch.firstSeq,
                 batch.lastSeq < current.lastSeq,
                 try Int64.fetchOne(db, sql: "SELECT max(batch_seq) FROM batches") == batch.batchSeq
@@ -119,14 +129,16 @@ public struct OutboxBatches: Sendable {
             }
             try db.execute(
                 sql: """
-                    UPDATE batches SET last_seq = ?, event_count = ?, body = ?, sha256 = ?, jws = ?,
-                                       status = 'pending', created_at_us = ?
+                    UPDATE batches SET last_seq = ?, event_count = ?, sha256 = ?, status = 'pending', created_at_us = ?
                     WHERE batch_seq = ?
                     """,
                 arguments: [
-                    batch.lastSeq, batch.eventCount, Data(batch.body), batch.sha256, batch.jws,
-                    batch.createdAt.microsecondsSinceEpoch, batch.batchSeq,
+                    batch.lastSeq, batch.eventCount, batch.sha256, batch.createdAt.microsecondsSinceEpoch,
+                    batch.batchSeq,
                 ])
+            try db.execute(
+                sql: "UPDATE batch_bodies SET body = ?, jws = ? WHERE batch_seq = ?",
+                arguments: [Data(batch.body), batch.jws, batch.batchSeq])
         }
     }
 
@@ -184,6 +196,7 @@ public struct OutboxBatches: Sendable {
             else { return (0, 0) }
             try db.execute(sql: "DELETE FROM events WHERE seq <= ?", arguments: [lastSeq])
             let events = db.changesCount
+            try db.execute(sql: "DELETE FROM batch_bodies WHERE batch_seq <= ?", arguments: [batchSeq])
             try db.execute(sql: "DELETE FROM batches WHERE batch_seq <= ?", arguments: [batchSeq])
             return (events, db.changesCount)
         }

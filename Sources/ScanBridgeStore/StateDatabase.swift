@@ -138,6 +138,23 @@ public final class StateDatabase: Sendable {
                     );
                     """)
         }
+        // A batch's body (up to batch_max_bytes) and signature move to a table of their own:
+        // in `batches` they sat before `status` and `sha256`, so every status filter, count and
+        // chain-head lookup read each batch's overflow pages, and marking a batch acknowledged
+        // rewrote its whole body into the WAL. Draining slowed as acknowledged batches piled up.
+        migrator.registerMigration("v3-batch-bodies") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE batch_bodies (
+                        batch_seq INTEGER PRIMARY KEY,
+                        body BLOB NOT NULL,
+                        jws TEXT NOT NULL
+                    );
+                    INSERT INTO batch_bodies (batch_seq, body, jws) SELECT batch_seq, body, jws FROM batches;
+                    ALTER TABLE batches DROP COLUMN body;
+                    ALTER TABLE batches DROP COLUMN jws;
+                    """)
+        }
         return migrator
     }
 

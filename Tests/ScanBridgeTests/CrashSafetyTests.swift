@@ -37,7 +37,7 @@ struct CrashSafetyTests {
             }
             var batches: [Int64: [UInt8]] = [:]
             var signatures: [Int64: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT batch_seq, body, jws FROM batches") {
+            for row in try Row.fetchAll(db, sql: "SELECT batch_seq, body, jws FROM batch_bodies") {
                 batches[row["batch_seq"]] = [UInt8](row["body"] as Data)
                 signatures[row["batch_seq"]] = row["jws"]
             }
