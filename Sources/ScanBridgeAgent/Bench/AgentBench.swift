@@ -88,8 +88,7 @@ public struct AgentBench: Sendable {
             intake: BatchIntake(store: receiverStore, trusted: TrustedKeys([key.publicJWK]), logger: logger),
             onAccepted: { body in
                 let now = MonotonicClock.nanoseconds()
-                guard let batch = try? WireBatch.parse(body) else { return }
-                ledger.acknowledged(batch.events.compactMap { LatencyLedger.number(inEvent: $0.bytes) }, at: now)
+                ledger.acknowledged(LatencyLedger.numbers(inBatch: body), at: now)
             })
         let receiverPort = try await receiver.start(port: 0)
         let terminals = try (0..<options.devices).map { _ in try PseudoTerminal() }

@@ -127,9 +127,20 @@ final class LatencyLedger: Sendable {
     /// same two cores as the agent it measures (the generic `firstRange(of:)` cost it more
     /// than the agent spent draining).
     static func number(inEvent bytes: [UInt8]) -> Int? {
+        numbers(in: bytes, first: true).first
+    }
+
+    /// Every scan number in an accepted batch's body (each event has one `raw`; the bench's
+    /// scans carry nothing else named so), without parsing the batch a second time.
+    static func numbers(inBatch body: [UInt8]) -> [Int] {
+        numbers(in: body, first: false)
+    }
+
+    private static func numbers(in bytes: [UInt8], first: Bool) -> [Int] {
         let marker: [UInt8] = Array(#""raw":""#.utf8)
-        return bytes.withUnsafeBufferPointer { buffer -> Int? in
-            guard buffer.count > marker.count else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> [Int] in
+            var found: [Int] = []
+            guard buffer.count > marker.count else { return found }
             var index = 0
             let last = buffer.count - marker.count
             search: while index <= last {
@@ -140,19 +151,27 @@ final class LatencyLedger: Sendable {
                 let start = index + marker.count
                 var end = start
                 while end < buffer.count, buffer[end] != UInt8(ascii: "\"") { end += 1 }
+                index = end
                 guard end < buffer.count,
                     let raw = Base64.decode(
                         String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)),
                     raw.first == UInt8(ascii: "B"), raw.count > 1
-                else { return nil }
+                else { continue }
                 var number = 0
+                var valid = true
                 for digit in raw.dropFirst() {
-                    guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+                    guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else {
+                        valid = false
+                        break
+                    }
                     number = number * 10 + Int(digit - UInt8(ascii: "0"))
                 }
-                return number
+                if valid {
+                    found.append(number)
+                    if first { break }
+                }
             }
-            return nil
+            return found
         }
     }
 }
