@@ -26,9 +26,14 @@ private final class Box: @unchecked Sendable {
     var violations: [String] = []
 }
 
+private let storeDirectory =
+    (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+    + "/scanbridge-fuzz-receiver-\(getpid())"
+
 private let fuzzer: ReceiverRequestFuzzer = {
-    let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-    do { return try ReceiverRequestFuzzer(directory: base + "/scanbridge-fuzz-receiver-\(getpid())") } catch {
+    // /dev/shm is memory: the store goes when the fuzzer exits (libFuzzer ends with exit()).
+    atexit { try? FileManager.default.removeItem(atPath: storeDirectory) }
+    do { return try ReceiverRequestFuzzer(directory: storeDirectory) } catch {
         fatalError("cannot open the fuzz store: \(error)")
     }
 }()

@@ -37,7 +37,10 @@ struct AgentBenchCommand: AsyncParsableCommand {
     @Option(help: "Instead of a timed outage, write until this many events wait (e.g. 1000000).")
     var backlog: Int?
 
-    @Option(help: "Keep the bench's files here (a new or empty directory).")
+    @Option(
+        help:
+            "Keep the bench's files here (a new or empty directory); without it they go to a temporary directory removed after a successful run."
+    )
     var dir: String?
 
     @Flag(help: "Print one JSON object instead of progress lines.")

@@ -78,6 +78,14 @@ public struct AgentBench: Sendable {
 
     public func run(progress: @escaping @Sendable (String) -> Void) async throws -> Report {
         let directory = try options.directory.map(DemoRun.prepare) ?? DemoRun.temporaryDirectory()
+        // A directory the bench made for itself holds the agent's whole outbox and the
+        // receiver's copy (gigabytes after --backlog 1000000): removed after a successful run,
+        // after the agent has stopped (defers run last-declared first); kept after a failure,
+        // whose message names its agent.log. --dir keeps everything.
+        var succeeded = false
+        defer {
+            if succeeded, options.directory == nil { try? FileManager.default.removeItem(atPath: directory) }
+        }
         let key = SigningKey()
         try key.write(to: directory + "/agent-key.jwk")
         var logger = Logger(label: "scanbridge.bench")
@@ -194,6 +202,7 @@ public struct AgentBench: Sendable {
         report.rssPeakMB = probe.peakResidentMegabytes()
         report.events = ledger.writtenCount
         await receiver.stop()
+        succeeded = true
         return report
     }
 

@@ -62,12 +62,15 @@ public struct ReceiverBench: Sendable {
     public func run(progress: @escaping @Sendable (String) -> Void) async throws -> Report {
         var logger = Logger(label: "scanbridge.bench.receiver")
         logger.logLevel = .critical
-        let location = try ReceiverStoreLocation(
-            options.store ?? (try DemoRun.temporaryDirectory() + "/receiver.sqlite"))
+        // A store the bench made for itself is deleted after a successful run (it holds every
+        // batch it sent); one given with --store is the operator's.
+        let scratch = options.store == nil ? try DemoRun.temporaryDirectory() : nil
+        let location = try ReceiverStoreLocation(options.store ?? scratch! + "/receiver.sqlite")
         let store = try await location.open(logger: logger)
         do {
             let report = try await measure(store: store, location: location, logger: logger, progress: progress)
             await store.close()
+            if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
             return report
         } catch {
             await store.close()
