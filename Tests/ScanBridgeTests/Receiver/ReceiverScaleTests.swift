@@ -205,8 +205,12 @@ struct ReceiverScaleTests {
         var feed = Feed()
         var checkpoint: String?
         var http = ReceiverHTTP()
+        var requests = 0
         while true {
-            if Int.random(in: 0..<20) == 0 {
+            requests += 1
+            // Every fifth request at least: a consumer that needs only a few large pages must
+            // restart too (a purely random restart left one with none, now and then).
+            if requests % 5 == 0 || Int.random(in: 0..<20) == 0 {
                 await http.shutdown()
                 http = ReceiverHTTP()
                 feed.restarts += 1
