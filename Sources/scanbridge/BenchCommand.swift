@@ -63,17 +63,23 @@ struct AgentBenchCommand: AsyncParsableCommand {
         options.outageSeconds = outage
         options.backlog = backlog
         options.directory = dir
-        let quiet = json
-        let report: AgentBench.Report
-        do {
-            report = try await AgentBench(options: options).run { line in
-                if !quiet { FileHandle.standardError.write(Data(("bench: " + line + "\n").utf8)) }
-            }
-        } catch {
-            Failure(error).exit()
+        await runBench(quiet: json) { progress in try await AgentBench(options: options).run(progress: progress).json()
         }
-        FileHandle.standardOutput.write(Data((report.json() + "\n").utf8))
     }
+}
+
+/// Runs a bench with its progress lines on standard error (none with --json) and prints its
+/// JSON report on standard output; a failure exits with its message.
+func runBench(quiet: Bool, _ bench: (@escaping @Sendable (String) -> Void) async throws -> String) async {
+    let report: String
+    do {
+        report = try await bench { line in
+            if !quiet { FileHandle.standardError.write(Data(("bench: " + line + "\n").utf8)) }
+        }
+    } catch {
+        Failure(error).exit()
+    }
+    FileHandle.standardOutput.write(Data((report + "\n").utf8))
 }
 
 struct ReceiverBenchCommand: AsyncParsableCommand {
@@ -113,15 +119,8 @@ struct ReceiverBenchCommand: AsyncParsableCommand {
         options.batchesPerAgent = batches
         options.eventsPerBatch = events
         options.store = store
-        let quiet = json
-        let report: ReceiverBench.Report
-        do {
-            report = try await ReceiverBench(options: options).run { line in
-                if !quiet { FileHandle.standardError.write(Data(("bench: " + line + "\n").utf8)) }
-            }
-        } catch {
-            Failure(error).exit()
+        await runBench(quiet: json) { progress in
+            try await ReceiverBench(options: options).run(progress: progress).json()
         }
-        FileHandle.standardOutput.write(Data((report.json() + "\n").utf8))
     }
 }

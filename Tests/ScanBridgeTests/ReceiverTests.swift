@@ -29,13 +29,23 @@ struct BatchFactory {
     }
 
     mutating func next(events count: Int) throws -> (body: [UInt8], jws: String) {
+        try next(scans(count), signedBy: key)
+    }
+
+    /// The next batch of the chain holding `events`, signed by `signer` (a test may switch keys
+    /// or forge a continuation).
+    mutating func next(_ events: [[UInt8]], signedBy signer: SigningKey) throws -> (body: [UInt8], jws: String) {
         batchSeq += 1
-        let events = (0..<count).map { Self.event(seq: nextSeq + Int64($0)) }
-        nextSeq += Int64(count)
         let body = BatchBody.build(
             agentID: agentID, batchSeq: batchSeq, previousSHA256: previous, createdAt: .now(), events: events)
         previous = BatchBody.sha256Hex(body)
-        return (body, try DetachedJWS.sign(body, with: key))
+        return (body, try DetachedJWS.sign(body, with: signer))
+    }
+
+    /// The next `count` scan events, numbered on from the last.
+    mutating func scans(_ count: Int) -> [[UInt8]] {
+        defer { nextSeq += Int64(count) }
+        return (0..<Int64(count)).map { Self.event(seq: nextSeq + $0) }
     }
 }
 

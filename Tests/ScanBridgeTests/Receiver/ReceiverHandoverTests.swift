@@ -9,38 +9,6 @@ import Testing
 /// usual reason to rotate is that the old key may have leaked.
 @Suite("Receiver and key hand-overs")
 struct ReceiverHandoverTests {
-    /// Batches of one agent built by hand, so a test can switch keys and forge continuations.
-    struct Chain {
-        let agentID: String
-        var nextSeq: Int64 = 1
-        var batchSeq: Int64 = 0
-        var previous: String?
-
-        mutating func next(_ events: [[UInt8]], signedBy key: SigningKey) throws -> (body: [UInt8], jws: String) {
-            batchSeq += 1
-            let body = BatchBody.build(
-                agentID: agentID, batchSeq: batchSeq, previousSHA256: previous, createdAt: .now(), events: events)
-            previous = BatchBody.sha256Hex(body)
-            return (body, try DetachedJWS.sign(body, with: key))
-        }
-
-        mutating func scans(_ count: Int) -> [[UInt8]] {
-            defer { nextSeq += Int64(count) }
-            return (0..<Int64(count)).map { BatchFactory.event(seq: nextSeq + $0) }
-        }
-
-        mutating func handover(from old: SigningKey, to new: SigningKey, statementAgent: String? = nil) throws
-            -> [UInt8]
-        {
-            defer { nextSeq += 1 }
-            let data = try KeyHandover.eventData(agentID: statementAgent ?? agentID, old: old, new: new, at: .now())
-            return PendingEvent(
-                type: .agentKeyRotated, occurredAt: .now(), device: DeviceIdentity(id: agentID, transport: .agent),
-                data: data, raw: nil
-            ).serialized(seq: nextSeq)
-        }
-    }
-
     @Test(
         "SQLite: the hand-over enrols the new key, retires the old one after its batch, and bad hand-overs store nothing"
     )
@@ -72,7 +40,7 @@ struct ReceiverHandoverTests {
             await intake.handle(body: batch.body, signature: batch.jws, idempotencyKey: nil)
         }
 
-        var chain = Chain(agentID: "agent-h")
+        var chain = BatchFactory(key: old, agentID: "agent-h")
         #expect(await post(try chain.next(chain.scans(3), signedBy: old)).status == 200)
 
         // A hand-over whose new-key signature is not the new key's: refused, nothing stored.
@@ -128,7 +96,7 @@ struct ReceiverHandoverTests {
     func auditRefusesRetiredKey() throws {
         let old = SigningKey()
         let new = SigningKey()
-        var chain = Chain(agentID: "agent-h")
+        var chain = BatchFactory(key: old, agentID: "agent-h")
         let first = try chain.next(chain.scans(1) + [try chain.handover(from: old, to: new)], signedBy: old)
         let second = try chain.next(chain.scans(1), signedBy: old)
         var audit = ChainAudit(trusted: TrustedKeys([old.publicJWK, new.publicJWK]))
@@ -147,5 +115,17 @@ struct ReceiverHandoverTests {
         else { return data }
         object["signature_new"] = otherObject["signature_new"]
         return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(data))
+    }
+}
+
+extension BatchFactory {
+    /// The next event: `old`'s hand-over to `new`, as the agent commits it.
+    mutating func handover(from old: SigningKey, to new: SigningKey) throws -> [UInt8] {
+        defer { nextSeq += 1 }
+        let data = try KeyHandover.eventData(agentID: agentID, old: old, new: new, at: .now())
+        return PendingEvent(
+            type: .agentKeyRotated, occurredAt: .now(), device: DeviceIdentity(id: agentID, transport: .agent),
+            data: data, raw: nil
+        ).serialized(seq: nextSeq)
     }
 }
