@@ -74,22 +74,6 @@ struct CoreEncodingTests {
             String(decoding: writer.bytes, as: UTF8.self)
                 == #"{"text":"a\"b\\c\u001d\n","n":-5,"none":null,"list":[1,true]}"#)
     }
-
-    @Test("JSON spans give each event's exact bytes and reject broken JSON")
-    func spans() throws {
-        let body = Array(#"{"a":[1,{"x":"]"}],"events":[ {"seq":1} ,{"seq":2,"s":"\"}"}],"z":null}"#.utf8)
-        let ranges = try #require(try JSONSpans.arrayElements(ofKey: "events", in: body))
-        #expect(ranges.map { String(decoding: body[$0], as: UTF8.self) } == [#"{"seq":1}"#, #"{"seq":2,"s":"\"}"}"#])
-        #expect(throws: JSONSpans.Failure.self) {
-            try JSONSpans.arrayElements(ofKey: "events", in: Array(#"{"events":[1,]}"#.utf8))
-        }
-        #expect(throws: JSONSpans.Failure.self) {
-            try JSONSpans.arrayElements(ofKey: "events", in: Array(#"{"events":[]} x"#.utf8))
-        }
-        let deep = Array(
-            ("{\"events\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}").utf8)
-        #expect(throws: JSONSpans.Failure.self) { try JSONSpans.arrayElements(ofKey: "events", in: deep) }
-    }
 }
 
 struct FixedGenerator: RandomNumberGenerator {
