@@ -116,14 +116,19 @@ public struct OutboxBatches: Sendable {
     }
 
     /// Replaces an unacknowledged batch by a smaller one with the same `batch_seq` (after a
-    /// 413); the events it no longer holds go back to the backlog.
+    /// 413); the events it no longer holds go back to the backlog. Batches stored ahead of it
+    /// were never sent (only the oldest open batch is) and no longer continue the chain, so
+    /// they are discarded in the same transaction.
     public func shrink(_ batch: StoredBatch) throws(StoreError) {
         try write { db in
             guard
                 let current = try Self.batch(batch.batchSeq, db: db),
                 current.status != .acknowledged, current.firstSeq == batch.firstSeq,
                 batch.lastSeq < current.lastSeq,
-                try Int64.fetchOne(db, sql: "SELECT max(batch_seq) FROM batches") == batch.batchSeq
+                try Int64.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM batches WHERE batch_seq > ? AND (status != 'pending' OR attempts > 0)",
+                    arguments: [batch.batchSeq]) == 0
             else {
                 throw StoreError.inconsistent("batch \(batch.batchSeq) cannot be shrunk")
             }
@@ -139,16 +144,31 @@ public struct OutboxBatches: Sendable {
             try db.execute(
                 sql: "UPDATE batch_bodies SET body = ?, jws = ? WHERE batch_seq = ?",
                 arguments: [Data(batch.body), batch.jws, batch.batchSeq])
+            try db.execute(sql: "DELETE FROM batch_bodies WHERE batch_seq > ?", arguments: [batch.batchSeq])
+            try db.execute(sql: "DELETE FROM batches WHERE batch_seq > ?", arguments: [batch.batchSeq])
         }
     }
 
+    /// Marks a batch acknowledged without waiting for the disk: an acknowledgement a power cut
+    /// loses only makes the agent send the batch again, which the receiver answers 2xx
+    /// (repeat). The next durable commit (an event, a batch) carries it to disk anyway; while a
+    /// backlog drains, this keeps a disk flush off every round trip.
     public func acknowledge(_ batchSeq: Int64, at time: Timestamp) throws(StoreError) {
-        try write { db in
-            try db.execute(
-                sql:
-                    "UPDATE batches SET status = 'acknowledged', acked_at_us = ?, last_error = NULL WHERE batch_seq = ?",
-                arguments: [time.microsecondsSinceEpoch, batchSeq])
-        }
+        do {
+            try database.pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                try db.inTransaction {
+                    try db.execute(
+                        sql: """
+                            UPDATE batches SET status = 'acknowledged', acked_at_us = ?, last_error = NULL
+                            WHERE batch_seq = ?
+                            """,
+                        arguments: [time.microsecondsSinceEpoch, batchSeq])
+                    return .commit
+                }
+            }
+        } catch { throw StoreError.classify(error, path: database.path) }
     }
 
     public func recordFailure(_ batchSeq: Int64, error: String) throws(StoreError) {

@@ -192,6 +192,27 @@ struct ForwarderTests {
         #expect(try stored.allSatisfy { try WireBatch.parse($0.body).events.count <= 7 })
     }
 
+    @Test("413 while a backlog waits: the batches stored ahead are discarded unsent and the chain stays gapless")
+    func shrinksOn413WithBatchesStoredAhead() async throws {
+        let holder = try AgentKeyHolder()
+        let receiver = try FlakyReceiver(trusting: holder.key, script: [], fallback: .tooLargeAbove(events: 20))
+        let port = try await receiver.start()
+        let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches")
+        try agent.scan(400)
+        let delivered = await TestSupport.eventually(seconds: 60) { agent.agent.counters.snapshot.acknowledged == 400 }
+        try await agent.stop()
+        await receiver.stop()
+        #expect(delivered, "\(agent.agent.counters.snapshot)")
+        #expect(try receiver.store.eventCount(agentID: agent.agent.agentID) == 400)
+        var audit = ChainAudit(trusted: TrustedKeys([holder.key.publicJWK]))
+        for batch in try receiver.store.batches(agentID: agent.agent.agentID) {
+            try audit.append(body: batch.body, signature: batch.signature, label: batch.batchSeq)
+            #expect(try WireBatch.parse(batch.body).events.count <= 20)
+        }
+        #expect(audit.result.lastEventSeq == 400)
+        #expect(receiver.requests.withLock { $0 }.contains { $0.status == 413 })
+    }
+
     @Test("a 401 parks the batch, nothing is acknowledged, and status lists it")
     func parksOnRejection() async throws {
         let holder = try AgentKeyHolder()

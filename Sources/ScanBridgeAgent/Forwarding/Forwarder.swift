@@ -73,9 +73,13 @@ public struct Forwarder: Sendable {
             }
             counters.update { $0.batchesSent += 1 }
             let started = ContinuousClock.now
+            // While the batch is in flight the next full one is built, signed and stored: a
+            // backlog drains at the round trip's pace, not the sum of round trip, build and commit.
+            async let storedAhead: Void = storeFollowing(batch)
             let outcome = await upstream.deliver(
                 body: batch.body, signature: batch.jws, idempotencyKey: "\(agentID)/\(batch.batchSeq)")
             metrics?.upload(took: ContinuousClock.now - started)
+            await storedAhead
             if Task.isCancelled, case .retry = outcome { return }
             do {
                 try record(outcome, for: batch, backoff: &backoff)
@@ -176,12 +180,36 @@ public struct Forwarder: Sendable {
             batchSeq: head.batchSeq + 1, previousSHA256: head.sha256, afterSeq: head.lastEventSeq,
             maxEvents: min(limits.maxEvents, keys.cap(afterSeq: head.lastEventSeq) ?? .max))
         try batches.insert(batch)
+        stored(batch)
+        return batch
+    }
+
+    /// Builds and stores the batch after `batch` when a full one waits behind it. It is sent
+    /// only after `batch` is acknowledged; a 413 for `batch` discards it unsent (see
+    /// `OutboxBatches.shrink`). Left to the ordinary path when `batch` is not the newest, a key
+    /// hand-over is due, or too few events wait.
+    private func storeFollowing(_ batch: StoredBatch) {
+        do {
+            guard keys.cap(afterSeq: batch.lastSeq) == nil, try batches.chainHead().batchSeq == batch.batchSeq,
+                try batches.unbatchedSummary(after: batch.lastSeq, limit: limits.maxEvents).count == limits.maxEvents
+            else { return }
+            let following = try build(
+                batchSeq: batch.batchSeq + 1, previousSHA256: batch.sha256, afterSeq: batch.lastSeq,
+                maxEvents: limits.maxEvents)
+            try batches.insert(following)
+            stored(following)
+        } catch {
+            logger.warning("cannot store the next batch ahead: \(error)")
+        }
+    }
+
+    /// Tells the signing keys a batch is stored (a key hand-over completes with its batch).
+    private func stored(_ batch: StoredBatch) {
         do { try keys.batched(lastSeq: batch.lastSeq) } catch {
             logger.critical(
                 "key rotation: the batch holding the hand-over is stored, but the key files could not be moved: \(error)"
             )
         }
-        return batch
     }
 
     private func previousHash(of batchSeq: Int64) throws -> String? {
