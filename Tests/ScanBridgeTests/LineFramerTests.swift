@@ -3,6 +3,18 @@ import Testing
 
 @Suite("Line framing")
 struct LineFramerTests {
+    @Test("a short line after a long one holds only its own bytes: thousands in flight stay small")
+    func framesDoNotInheritTheBuffersCapacity() {
+        var framer = LineFramer(maximumLength: 4096)
+        let frames = framer.feed(Array(repeating: UInt8(ascii: "x"), count: 4000) + Array("\r\nshort\r\n".utf8))
+        guard frames.count == 2, case .line(let short) = frames[1] else {
+            Issue.record("expected two lines, got \(frames)")
+            return
+        }
+        #expect(short == Array("short".utf8))
+        #expect(short.capacity < 64)
+    }
+
     @Test("CR, LF and CRLF each end one line; empty lines are not payloads")
     func terminators() {
         var framer = LineFramer(maximumLength: 64)

@@ -68,13 +68,22 @@ public struct LineFramer: Sendable {
         return buffer.isEmpty && discarded == 0 ? nil : buffer
     }
 
+    /// Each frame gets its own exact-size copy and the buffer is reused: handing the buffer
+    /// itself over made every later line inherit the largest capacity the buffer ever had (up
+    /// to `maximumLength`), so thousands of short lines in flight cost kilobytes each.
     private mutating func finishLine(into frames: inout [Frame]) {
         if discarded > 0 {
-            frames.append(.oversize(prefix: buffer, totalLength: buffer.count + discarded))
+            frames.append(.oversize(prefix: exactCopy(), totalLength: buffer.count + discarded))
         } else if !buffer.isEmpty {
-            frames.append(.line(buffer))
+            frames.append(.line(exactCopy()))
         }
         buffer.removeAll(keepingCapacity: true)
         discarded = 0
+    }
+
+    /// A copy of the buffer with no spare capacity (converting the array or a slice of it
+    /// would share its storage).
+    private func exactCopy() -> [UInt8] {
+        buffer.withUnsafeBufferPointer { Array($0) }
     }
 }
