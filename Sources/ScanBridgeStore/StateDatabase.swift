@@ -31,13 +31,12 @@ public final class StateDatabase: Sendable {
             max(16, pages - max(pages / 10, (headroomBytes + pageSize - 1) / pageSize))
         }
         var configuration = Configuration()
-        // Each connection's page cache is its own heap: SQLite's default (2 MiB) on the writer
-        // and every reader was most of the agent's memory, for reads that are sequential
-        // scans of the outbox a small cache serves as well.
+        // Each connection keeps its own page cache (SQLite's default, 2 MiB, measured: a
+        // 512 KiB cache cost 10 % of ingest to save 1.4 MiB). The forwarder and the status
+        // endpoint are the agent's only readers, so two reader connections serve them.
         configuration.maximumReaderCount = 2
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA cache_size = -512")
             if let maximumPages {
                 try db.execute(sql: "PRAGMA max_page_count = \(maximumPages)")
             }

@@ -48,6 +48,10 @@ public struct AgentBench: Sendable {
         public var reconnectMS = 0.0
         public var backlogEvents = 0
         public var rssPeakMB = 0.0
+        /// The largest anonymous (heap and stack) part seen, sampled every 100 ms.
+        public var rssAnonymousPeakMB = 0.0
+        /// File-backed part at the end: code pages of the binary and the Swift runtime.
+        public var rssFileMB = 0.0
         public var idleCPUPercent = 0.0
         public var idleWakeupsPerSecond = 0.0
         public var startupMS = 0.0
@@ -63,6 +67,7 @@ public struct AgentBench: Sendable {
                 ("ack_p50_ms", number(ackP50)), ("ack_p99_ms", number(ackP99)), ("drain_eps", number(drainEPS)),
                 ("reconnect_ms", number(reconnectMS)),
                 ("backlog_events", "\(backlogEvents)"), ("rss_peak_mb", number(rssPeakMB)),
+                ("rss_anon_peak_mb", number(rssAnonymousPeakMB)), ("rss_file_mb", number(rssFileMB)),
                 ("idle_cpu_pct", number(idleCPUPercent)), ("idle_wakeups_per_s", number(idleWakeupsPerSecond)),
                 ("startup_ms", number(startupMS)),
             ]
@@ -137,11 +142,22 @@ public struct AgentBench: Sendable {
         report.startupMS = Double(MonotonicClock.nanoseconds() - started) / 1e6
         progress("ready after \(Int(report.startupMS)) ms (pid \(agent.processIdentifier), \(options.devices) devices)")
         let probe = ProcessProbe(pid: agent.processIdentifier)
+        let anonymousPeak = Mutex(0.0)
+        let sampler = Task.detached {
+            while !Task.isCancelled {
+                let anonymous = probe.resident().anonymous
+                anonymousPeak.withLock { $0 = max($0, anonymous) }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        defer { sampler.cancel() }
         let poller = DurablePoller(path: directory + "/agent/scanbridge.sqlite", ledger: ledger)
         poller.start()
         defer { poller.stop() }
 
-        // Idle: devices attached and silent.
+        // Idle: devices attached and silent, after a second for the start-up's tail (devices
+        // opening, the first checkpoint) so the steady state is what is measured.
+        try await Task.sleep(for: .seconds(1))
         let cpuBefore = probe.cpuSeconds()
         let switchesBefore = probe.contextSwitches()
         try await Task.sleep(for: .seconds(options.idleSeconds))
@@ -200,6 +216,8 @@ public struct AgentBench: Sendable {
             "upstream back: first batch accepted after \(Int(report.reconnectMS)) ms (retry backoff), then the backlog drained at \(Int(report.drainEPS)) events/s"
         )
         report.rssPeakMB = probe.peakResidentMegabytes()
+        report.rssAnonymousPeakMB = anonymousPeak.withLock { $0 }
+        report.rssFileMB = probe.resident().file
         report.events = ledger.writtenCount
         await receiver.stop()
         succeeded = true

@@ -31,10 +31,20 @@ struct ProcessProbe {
     }
 
     /// Peak resident set size (VmHWM) in MiB.
-    func peakResidentMegabytes() -> Double {
+    func peakResidentMegabytes() -> Double { statusMegabytes("VmHWM:") }
+
+    /// Resident now, split (MiB): `anonymous` is the process's own heap and stacks; `file` is
+    /// mapped code and data of the binary and its libraries, shared with every other process
+    /// mapping them and dropped by the kernel under memory pressure.
+    func resident() -> (anonymous: Double, file: Double) {
+        (statusMegabytes("RssAnon:"), statusMegabytes("RssFile:") + statusMegabytes("RssShmem:"))
+    }
+
+    private func statusMegabytes(_ field: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
+            let kilobytes =
+                Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
             return kilobytes / 1024
         }
         return 0
