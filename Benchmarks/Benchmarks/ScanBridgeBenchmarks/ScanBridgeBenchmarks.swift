@@ -65,6 +65,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // What the receiver does with each batch before its commit: the one-pass parse.
+    let batchBody = BatchBody.build(
+        agentID: "agent-bench", batchSeq: 42, previousSHA256: String(repeating: "0", count: 64), createdAt: .now(),
+        events: eventBodies)
+    Benchmark("Batch parse at the receiver (500 events, WireBatch)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try! WireBatch.parse(batchBody))
+        }
+    }
+
     // Group commit: 16 writers append at once; each append is durable (WAL, synchronous=FULL)
     // before it returns, and concurrent appends share transactions.
     Benchmark(
