@@ -4,7 +4,7 @@ import ScanBridgeCore
 /// reads the envelope and each event's head, keeping each event's exact byte range.
 ///
 /// The receiver parses every batch it accepts; a generic decoder building a document for
-/// 500 events costed more than verifying the signature and storing them, so this reads only
+/// 500 events cost more than verifying the signature and storing them, so this reads only
 /// what the receiver needs and skips the rest without allocating.
 struct WireBatchParser {
     typealias Malformed = WireBatch.Malformed
@@ -228,7 +228,7 @@ struct WireBatchParser {
         }
     }
 
-    mutating func skipValue(depth: Int) throws(Malformed) {
+    private mutating func skipValue(depth: Int) throws(Malformed) {
         guard depth < Self.maximumDepth else { throw fail("nested deeper than \(Self.maximumDepth)") }
         switch peek {
         case nil: throw fail("unexpected end")
