@@ -1,3 +1,5 @@
+import ScanBridgeCore
+
 /// Limits a parse enforces so a hostile payload cannot exhaust memory or the stack.
 public struct JSONParsingLimits: Sendable, Equatable {
     /// Deepest nesting of arrays and objects.
@@ -282,33 +284,10 @@ public struct JSONParser {
         }
     }
 
-    /// Length of the valid UTF-8 sequence starting at `offset` (Unicode table 3-7).
+    /// Length of the valid UTF-8 sequence starting at `offset`.
     private func validateUTF8Sequence(at offset: Int) throws(JSONParseError) -> Int {
-        let lead = bytes[offset]
-        let length: Int
-        var secondRange: ClosedRange<UInt8> = 0x80...0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0:
-            length = 3
-            secondRange = 0xA0...0xBF
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED:
-            length = 3
-            secondRange = 0x80...0x9F
-        case 0xF0:
-            length = 4
-            secondRange = 0x90...0xBF
-        case 0xF1...0xF3: length = 4
-        case 0xF4:
-            length = 4
-            secondRange = 0x80...0x8F
-        default: throw JSONParseError(.invalidUTF8, at: offset)
-        }
-        for index in 1..<length {
-            guard offset + index < bytes.count else { throw JSONParseError(.invalidUTF8, at: offset) }
-            let range = index == 1 ? secondRange : 0x80...0xBF
-            guard range.contains(bytes[offset + index]) else { throw JSONParseError(.invalidUTF8, at: offset) }
+        guard let length = UTF8Validation.sequenceLength(in: bytes, at: offset) else {
+            throw JSONParseError(.invalidUTF8, at: offset)
         }
         return length
     }
