@@ -31,22 +31,28 @@ struct ProcessProbe {
     }
 
     /// Peak resident set size (VmHWM) in MiB.
-    func peakResidentMegabytes() -> Double { statusMegabytes("VmHWM:") }
+    func peakResidentMegabytes() -> Double { statusMegabytes()["VmHWM"] ?? 0 }
 
     /// Resident now, split (MiB): `anonymous` is the process's own heap and stacks; `file` is
     /// mapped code and data of the binary and its libraries, shared with every other process
     /// mapping them and dropped by the kernel under memory pressure.
     func resident() -> (anonymous: Double, file: Double) {
-        (statusMegabytes("RssAnon:"), statusMegabytes("RssFile:") + statusMegabytes("RssShmem:"))
+        let status = statusMegabytes()
+        return (status["RssAnon"] ?? 0, (status["RssFile"] ?? 0) + (status["RssShmem"] ?? 0))
     }
 
-    private func statusMegabytes(_ field: String) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix(field) {
-            let kilobytes =
-                Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
-            return kilobytes / 1024
+    /// The kB fields of `/proc/PID/status`, in MiB, from one read.
+    private func statusMegabytes() -> [Substring: Double] {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return [:] }
+        var fields: [Substring: Double] = [:]
+        for line in status.split(separator: "\n") where line.hasSuffix(" kB") {
+            // "VmHWM:\t   58536 kB"
+            guard let colon = line.firstIndex(of: ":"),
+                let kilobytes = Double(
+                    line[line.index(after: colon)...].dropLast(3).trimmingCharacters(in: .whitespaces))
+            else { continue }
+            fields[line[..<colon]] = kilobytes / 1024
         }
-        return 0
+        return fields
     }
 }
