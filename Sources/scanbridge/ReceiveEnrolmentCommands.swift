@@ -19,7 +19,8 @@ struct ReceiveEnrolCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Public Ed25519 JWK {kty, crv, x} (kid optional) or a JWKS {\"keys\": […]}.")
     var jwk: String
 
-    @Option(name: .long, help: "The agent_id the key signs for.")
+    /// Unconditional: an agent_id may begin with a dash.
+    @Option(name: .long, parsing: .unconditional, help: "The agent_id the key signs for.")
     var agent: String
 
     func validate() throws {
@@ -63,7 +64,10 @@ struct ReceiveRevokeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Receiver store: a SQLite file or a postgres:// URL.")
     var store: String
 
-    @Option(name: .long, help: "The key's kid (RFC 7638 thumbprint), as `receive agents` lists it.")
+    /// Unconditional: a base64url thumbprint begins with a dash one time in 64.
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "The key's kid (RFC 7638 thumbprint), as `receive agents` lists it.")
     var kid: String
 
     func validate() throws {

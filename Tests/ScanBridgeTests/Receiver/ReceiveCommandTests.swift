@@ -62,6 +62,11 @@ struct ReceiveCommandTests {
         )
         let unknown = try scanbridge(["receive", "revoke", "--store", store, "--kid", SigningKey().kid])
         #expect(unknown.status == 1 && unknown.output.contains("receive agents"), "\(unknown.output)")
+        // One thumbprint in 64 begins with a dash; it is still a value, never an option.
+        let dashed = sequence(first: SigningKey()) { _ in SigningKey() }.first { $0.kid.hasPrefix("-") }!
+        let dashedUnknown = try scanbridge(["receive", "revoke", "--store", store, "--kid", dashed.kid])
+        #expect(
+            dashedUnknown.status == 1 && dashedUnknown.output.contains("receive agents"), "\(dashedUnknown.output)")
         let reenrol = try scanbridge(["receive", "enrol", "--store", store, "--jwk", jwks, "--agent", "agent-c"])
         #expect(reenrol.status == 1 && reenrol.output.contains("revoked"), "\(reenrol.output)")
 
