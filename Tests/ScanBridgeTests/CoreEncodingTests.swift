@@ -53,6 +53,7 @@ struct CoreEncodingTests {
                 .replacingOccurrences(of: "=", with: "")
             #expect(Base64.urlEncode(bytes) == url)
             #expect(Base64.urlEncode(bytes[...]) == url)
+            #expect(Base64.urlEncoded(bytes, after: Array("eyJ9.".utf8)) == Array("eyJ9.\(url)".utf8))
             #expect(Base64.decode(url) == bytes)
         }
     }

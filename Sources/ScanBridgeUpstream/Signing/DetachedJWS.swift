@@ -23,7 +23,7 @@ public enum DetachedJWS {
 
     public static func sign(_ body: [UInt8], with key: SigningKey) throws -> String {
         let header = Base64.urlEncode(Array(#"{"alg":"EdDSA","kid":"\#(key.kid)"}"#.utf8))
-        let signingInput = Array((header + "." + Base64.urlEncode(body)).utf8)
+        let signingInput = Base64.urlEncoded(body, after: Array((header + ".").utf8))
         return header + ".." + Base64.urlEncode(try key.sign(signingInput))
     }
 
@@ -36,7 +36,7 @@ public enum DetachedJWS {
         guard let signature = Base64.decode(parts[2]), signature.count == 64 else {
             throw .malformed("signature is not 64 base64url bytes")
         }
-        let signingInput = Array((parts[0] + "." + Base64.urlEncode(body)).utf8)
+        let signingInput = Base64.urlEncoded(body, after: Array((parts[0] + ".").utf8))
         guard key.key.isValidSignature(signature, for: signingInput) else { throw .badSignature(kid: kid) }
         return kid
     }
