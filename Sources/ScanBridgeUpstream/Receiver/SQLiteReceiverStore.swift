@@ -78,16 +78,7 @@ public final class SQLiteReceiverStore: ReceiverStorage {
                 expectedBatchSeq: head.position.batchSeq + 1,
                 reason: "the hand-over names key \(handover.newKey.thumbprint), enrolled to agent \(owner)")
         }
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO receiver_events (agent_id, seq, id, type, occurred_at, batch_seq, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-        for event in batch.events {
-            try insert.execute(arguments: [
-                batch.agentID, event.seq, event.id, event.type, event.occurredAt, batch.batchSeq, Data(event.bytes),
-            ])
-        }
+        try ReceiverEventRows.insert(batch, into: db)
         // Under the write lock, max + 1 is the commit order.
         let position =
             try Int64.fetchOne(db, sql: "SELECT coalesce(max(feed_position), 0) + 1 FROM receiver_batches") ?? 1
