@@ -79,7 +79,7 @@ struct SerialReaderTests {
         runner.source.stop()
         await task.value
         let events = try harness.events()
-        #expect(events.map(\.seq) == [1, 2, 3, 4])
+        try #require(events.map(\.seq) == [1, 2, 3, 4])
         #expect(events.allSatisfy { $0.type == "barcode.scanned" })
         #expect(events[0].body.contains(#""raw":"\#(Base64.encode(Array("BEFORE-OPEN".utf8)))""#))
         #expect(events[1].body.contains(#""text":"]C10109501101530003\u001d10AB""#))
@@ -104,7 +104,7 @@ struct SerialReaderTests {
         runner.source.stop()
         await task.value
         let events = try harness.events()
-        #expect(
+        try #require(
             events.map(\.type) == [
                 "barcode.scanned", "payload.quarantined", "barcode.scanned", "payload.quarantined", "barcode.scanned",
                 "payload.quarantined",
@@ -141,7 +141,7 @@ struct SerialReaderTests {
         runner.source.stop()
         await task.value
         let events = try harness.events()
-        #expect(events.map(\.type) == ["barcode.scanned", "payload.quarantined", "barcode.scanned"])
+        try #require(events.map(\.type) == ["barcode.scanned", "payload.quarantined", "barcode.scanned"])
         #expect(events[1].body.contains("incomplete"))
         #expect(try harness.quarantine().first?.raw == Array("HALF".utf8))
         #expect(events[2].body.contains(#""text":"TWO""#))

@@ -54,6 +54,7 @@ import Testing
         let event =
             #"{"id":"\u00e9\ud83d\ude00","seq":1,"type":"a\/b\n","occurred_at":"2026-11-27T10:00:00Z","device":{},"data":{"\"k":"\\"}}"#
         let batch = try WireBatch.parse(Self.batch(events: "[\(event)]"))
+        try #require(batch.events.count == 1)
         #expect(batch.events[0].id == "é😀")
         #expect(batch.events[0].type == "a/b\n")
         #expect(batch.events[0].bytes == Array(event.utf8))
