@@ -24,14 +24,6 @@ public struct OutboxBatches: Sendable {
         }
     }
 
-    /// The oldest batch not yet acknowledged (the one in flight or next to go), without
-    /// reading its body.
-    public func openBatchSeq() throws(StoreError) -> Int64? {
-        try read { db in
-            try Int64.fetchOne(db, sql: "SELECT min(batch_seq) FROM batches WHERE status != 'acknowledged'")
-        }
-    }
-
     public func batch(_ batchSeq: Int64) throws(StoreError) -> StoredBatch? {
         try read { db in
             try Self.batch(batchSeq, db: db)

@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 import ScanBridgeCore
 import ScanBridgeStore
 import ScanBridgeUpstream
@@ -23,9 +22,6 @@ public struct Forwarder: Sendable {
     let storage: StorageState
     let retentionHours: Int
     let logger: Logger
-    /// Taken by whoever builds and stores a batch (the sender, the builder, a 413's shrink):
-    /// the chain head they read must still be the head when they insert.
-    private let building = BuildLock()
 
     public init(
         agentID: String, keys: SigningKeys, batches: OutboxBatches, upstream: HTTPUpstream, limits: BatchLimits,
@@ -46,21 +42,7 @@ public struct Forwarder: Sendable {
         self.logger = logger
     }
 
-    /// Batches stored ahead of the oldest unacknowledged one: enough that the next is always
-    /// ready when an acknowledgement comes, few enough that a 413 discards little.
-    static let storedAheadDepth: Int64 = 2
-
     public func run() async {
-        // Builds, signs and stores the next full batches while the forwarder sends: a backlog
-        // drains at the pace of the slower of the two, not their sum.
-        let builderBell = Doorbell()
-        let builder = Task { await storeAhead(bell: builderBell) }
-        await send(ringing: builderBell)
-        builder.cancel()
-        await builder.value
-    }
-
-    private func send(ringing builderBell: Doorbell) async {
         var backoff = Backoff(capMilliseconds: retryCapMilliseconds)
         var announcedParked: Int64?
         var lastPrune = ContinuousClock.now
@@ -91,17 +73,19 @@ public struct Forwarder: Sendable {
             }
             counters.update { $0.batchesSent += 1 }
             let started = ContinuousClock.now
-            builderBell.ring()
+            // While the batch is in flight the next full one is built, signed and stored: a
+            // backlog drains at the round trip's pace, not the sum of round trip, build and commit.
+            async let storedAhead: Void = storeFollowing(batch)
             let outcome = await upstream.deliver(
                 body: batch.body, signature: batch.jws, idempotencyKey: "\(agentID)/\(batch.batchSeq)")
             metrics?.upload(took: ContinuousClock.now - started)
+            await storedAhead
             if Task.isCancelled, case .retry = outcome { return }
             do {
                 try record(outcome, for: batch, backoff: &backoff)
             } catch {
                 logger.error("cannot record delivery of batch \(batch.batchSeq): \(error)")
             }
-            builderBell.ring()
             if case .retry(_, let retryAfter) = outcome {
                 let delay = backoff.nextDelayMilliseconds(retryAfterMilliseconds: retryAfter)
                 try? await Task.sleep(for: .milliseconds(delay))
@@ -157,13 +141,10 @@ public struct Forwarder: Sendable {
                 logger.error("upstream refuses even a single-event batch as too large; batch \(batch.batchSeq) parked")
                 return
             }
-            let smaller = try building.withLock {
-                let smaller = try build(
-                    batchSeq: batch.batchSeq, previousSHA256: previousHash(of: batch.batchSeq),
-                    afterSeq: batch.firstSeq - 1, maxEvents: batch.eventCount / 2)
-                try batches.shrink(smaller)
-                return smaller
-            }
+            let smaller = try build(
+                batchSeq: batch.batchSeq, previousSHA256: previousHash(of: batch.batchSeq),
+                afterSeq: batch.firstSeq - 1, maxEvents: batch.eventCount / 2)
+            try batches.shrink(smaller)
             logger.warning(
                 "upstream answered 413; batch \(batch.batchSeq) rebuilt with \(smaller.eventCount) of \(batch.eventCount) events"
             )
@@ -195,47 +176,30 @@ public struct Forwarder: Sendable {
             try? await Task.sleep(for: .milliseconds(limits.sendAfterMilliseconds - age))
             return nil
         }
-        return try building.withLock {
-            // The builder may have stored it meanwhile.
-            if let open = try batches.openBatch() { return open }
-            let head = try batches.chainHead()
-            let batch = try build(
-                batchSeq: head.batchSeq + 1, previousSHA256: head.sha256, afterSeq: head.lastEventSeq,
-                maxEvents: min(limits.maxEvents, keys.cap(afterSeq: head.lastEventSeq) ?? .max))
-            try batches.insert(batch)
-            stored(batch)
-            return batch
-        }
+        let batch = try build(
+            batchSeq: head.batchSeq + 1, previousSHA256: head.sha256, afterSeq: head.lastEventSeq,
+            maxEvents: min(limits.maxEvents, keys.cap(afterSeq: head.lastEventSeq) ?? .max))
+        try batches.insert(batch)
+        stored(batch)
+        return batch
     }
 
-    /// Stores full batches ahead of the one in flight until `storedAheadDepth` wait, then
-    /// sleeps until the sender rings. Each is sent only after the ones before it are
-    /// acknowledged; a 413 discards them unsent (see `OutboxBatches.shrink`). Anything else
-    /// (no batch open yet, a key hand-over due, too few events) is left to the sender's path.
-    private func storeAhead(bell: Doorbell) async {
-        while !Task.isCancelled {
-            if !storeNextAhead() { await bell.wait(milliseconds: nil) }
-        }
-    }
-
-    private func storeNextAhead() -> Bool {
+    /// Builds and stores the batch after `batch` when a full one waits behind it. It is sent
+    /// only after `batch` is acknowledged; a 413 for `batch` discards it unsent (see
+    /// `OutboxBatches.shrink`). Left to the ordinary path when `batch` is not the newest, a key
+    /// hand-over is due, or too few events wait.
+    private func storeFollowing(_ batch: StoredBatch) {
         do {
-            return try building.withLock {
-                guard let open = try batches.openBatchSeq() else { return false }
-                let head = try batches.chainHead()
-                guard head.batchSeq - open < Self.storedAheadDepth, keys.cap(afterSeq: head.lastEventSeq) == nil,
-                    try batches.unbatchedSummary(after: head.lastEventSeq, limit: limits.maxEvents).count
-                        == limits.maxEvents
-                else { return false }
-                try batches.insert(
-                    build(
-                        batchSeq: head.batchSeq + 1, previousSHA256: head.sha256, afterSeq: head.lastEventSeq,
-                        maxEvents: limits.maxEvents))
-                return true
-            }
+            guard keys.cap(afterSeq: batch.lastSeq) == nil, try batches.chainHead().batchSeq == batch.batchSeq,
+                try batches.unbatchedSummary(after: batch.lastSeq, limit: limits.maxEvents).count == limits.maxEvents
+            else { return }
+            let following = try build(
+                batchSeq: batch.batchSeq + 1, previousSHA256: batch.sha256, afterSeq: batch.lastSeq,
+                maxEvents: limits.maxEvents)
+            try batches.insert(following)
+            stored(following)
         } catch {
             logger.warning("cannot store the next batch ahead: \(error)")
-            return false
         }
     }
 
@@ -271,14 +235,5 @@ public struct Forwarder: Sendable {
             body: body, sha256: BatchBody.sha256Hex(body),
             jws: try DetachedJWS.sign(body, with: keys.key(forLastSeq: chosen.last!.seq)),
             createdAt: createdAt)
-    }
-}
-
-/// A lock the forwarder's copies share (the struct is copied into its tasks).
-private final class BuildLock: Sendable {
-    private let mutex = Mutex(())
-
-    func withLock<T: Sendable>(_ body: () throws -> T) throws -> T {
-        try mutex.withLock { _ in try body() }
     }
 }
