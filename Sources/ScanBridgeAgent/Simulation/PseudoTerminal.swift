@@ -18,9 +18,9 @@ public final class PseudoTerminal: @unchecked Sendable {
         guard openpty(&controller, &device, &name, nil, nil) == 0 else {
             throw PseudoTerminalError(reason: String(cString: strerror(errno)))
         }
-        // Both sides close-on-exec: a child process started later (the bench's agent, another
-        // test's) would otherwise hold the controller open, and closing it here would no longer
-        // hang the device up.
+        // Both sides close-on-exec: a child process that inherited the controller would keep
+        // it open, and closing it here would no longer hang the device up. (Foundation's
+        // Process closes inherited descriptors already; other ways of starting one may not.)
         _ = fcntl(controller, F_SETFD, FD_CLOEXEC)
         _ = fcntl(device, F_SETFD, FD_CLOEXEC)
         // Raw on the device side so nothing rewrites the scanner's CR/LF before the agent

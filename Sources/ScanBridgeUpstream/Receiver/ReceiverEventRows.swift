@@ -12,28 +12,35 @@ enum ReceiverEventRows {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
         let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
-        for event in batch.events {
-            sqlite3_reset(handle)
-            var code = bind(batch.agentID, at: 1, in: handle)
-            if code == SQLITE_OK { code = sqlite3_bind_int64(handle, 2, event.seq) }
-            if code == SQLITE_OK { code = bind(event.id, at: 3, in: handle) }
-            if code == SQLITE_OK { code = bind(event.type, at: 4, in: handle) }
-            if code == SQLITE_OK { code = bind(event.occurredAt, at: 5, in: handle) }
-            if code == SQLITE_OK { code = sqlite3_bind_int64(handle, 6, batch.batchSeq) }
-            if code == SQLITE_OK {
-                code = event.bytes.withUnsafeBytes { body in
-                    // A zero-length blob still binds as a blob, never NULL (NOT NULL column).
-                    let blob = sqlite3_bind_blob(
-                        handle, 7, body.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(body.count), nil)
-                    return blob == SQLITE_OK ? sqlite3_step(handle) : blob
-                }
-            }
-            guard code == SQLITE_DONE else {
+        func check(_ code: Int32, is expected: Int32 = SQLITE_OK) throws {
+            guard code == expected else {
                 throw DatabaseError(
                     resultCode: ResultCode(rawValue: code),
                     message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
             }
+        }
+        sqlite3_reset(handle)
+        // The blob is bound without a copy; no binding outlives this call.
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        // A reset keeps the bindings: the batch's own columns are bound once for all its rows.
+        try check(bind(batch.agentID, at: 1, in: handle))
+        try check(sqlite3_bind_int64(handle, 6, batch.batchSeq))
+        for event in batch.events {
+            try check(sqlite3_bind_int64(handle, 2, event.seq))
+            try check(bind(event.id, at: 3, in: handle))
+            try check(bind(event.type, at: 4, in: handle))
+            try check(bind(event.occurredAt, at: 5, in: handle))
+            let stepped = event.bytes.withUnsafeBytes { body in
+                // A zero-length blob still binds as a blob, never NULL (NOT NULL column).
+                let blob = sqlite3_bind_blob(
+                    handle, 7, body.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(body.count), nil)
+                return blob == SQLITE_OK ? sqlite3_step(handle) : blob
+            }
+            try check(stepped, is: SQLITE_DONE)
+            sqlite3_reset(handle)
         }
     }
 
