@@ -65,9 +65,9 @@ public final class PostgresReceiverStore: ReceiverStorage {
     // MARK: Acceptance
 
     public func accept(
-        _ batch: WireBatch, body: [UInt8], signature: String, kid: String, handover: AcceptedHandover?
+        _ batch: WireBatch, body: [UInt8], sha256: String, signature: String, kid: String,
+        handover: AcceptedHandover?
     ) async throws(ReceiverStoreError) -> ReceiverAcceptance {
-        let sha256 = BatchBody.sha256Hex(body)
         let logger = self.logger
         return try await transaction { connection in
             try await Self.accept(

@@ -11,9 +11,11 @@ public protocol ReceiverStorage: Sendable {
     /// Stores `batch` if it continues its agent's chain and `kid` may still sign it; a repeat,
     /// a conflict, a gap or a retired key is answered without writing anything. With a
     /// `handover` the same transaction binds the new key to the agent and retires the old one
-    /// after this batch.
+    /// after this batch. `sha256` is the hex digest of `body`, which the intake computes while
+    /// it verifies the signature.
     func accept(
-        _ batch: WireBatch, body: [UInt8], signature: String, kid: String, handover: AcceptedHandover?
+        _ batch: WireBatch, body: [UInt8], sha256: String, signature: String, kid: String,
+        handover: AcceptedHandover?
     ) async throws(ReceiverStoreError) -> ReceiverAcceptance
 
     /// The enrolment of `kid`, revoked or not; nil when the store never heard of it.
@@ -53,7 +55,8 @@ extension ReceiverStorage {
     public func accept(_ batch: WireBatch, body: [UInt8], signature: String, kid: String)
         async throws(ReceiverStoreError) -> ReceiverAcceptance
     {
-        try await accept(batch, body: body, signature: signature, kid: kid, handover: nil)
+        try await accept(
+            batch, body: body, sha256: BatchBody.sha256Hex(body), signature: signature, kid: kid, handover: nil)
     }
 }
 

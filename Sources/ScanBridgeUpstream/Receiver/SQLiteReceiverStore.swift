@@ -35,9 +35,9 @@ public final class SQLiteReceiverStore: ReceiverStorage {
     // MARK: Acceptance
 
     public func accept(
-        _ batch: WireBatch, body: [UInt8], signature: String, kid: String, handover: AcceptedHandover?
+        _ batch: WireBatch, body: [UInt8], sha256: String, signature: String, kid: String,
+        handover: AcceptedHandover?
     ) async throws(ReceiverStoreError) -> ReceiverAcceptance {
-        let sha256 = BatchBody.sha256Hex(body)
         return try await writing { db in
             try Self.accept(
                 db, batch: batch, sha256: sha256, body: body, signature: signature, kid: kid, handover: handover)
