@@ -79,6 +79,7 @@ let package = Package(
         .target(
             name: "ScanBridgeAgent",
             dependencies: [
+                "CLinuxShims",
                 "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeDevices", "ScanBridgeStore",
                 "ScanBridgeUpstream",
                 .product(name: "Logging", package: "swift-log"),

@@ -31,3 +31,9 @@ static inline int scanbridge_evdev_use_monotonic_clock(int fd) {
 static inline int scanbridge_evdev_name(int fd, char *buffer, unsigned int length) {
     return ioctl(fd, EVIOCGNAME(length), buffer);
 }
+
+#include <stddef.h>
+
+/// glibc's memmem (a GNU extension Swift's Glibc module does not declare): the first
+/// occurrence of `needle` in `haystack`, or NULL.
+void *scanbridge_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
