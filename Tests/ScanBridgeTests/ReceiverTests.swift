@@ -100,6 +100,11 @@ struct ReceiverTests {
         #expect(reply.body.contains("bad_signature"))
         #expect(await post((batch.body, "not.a-jws")).status == 401)
         #expect(await intake.handle(body: batch.body, signature: nil, idempotencyKey: nil).status == 401)
+        // Parsed while the signature is checked, a body that is not even JSON still answers
+        // as unsigned: whoever cannot sign learns nothing about what the receiver would parse.
+        let truncated = (Array(batch.body.prefix(40)), try factory.next(events: 1).jws)
+        let refused = await post(truncated)
+        #expect(refused.status == 401 && refused.body.contains("bad_signature"))
     }
 
     @Test("a broken chain, a gap and a conflicting batch are refused with 409 and the expected batch_seq")
