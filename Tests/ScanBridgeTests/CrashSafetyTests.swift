@@ -25,11 +25,6 @@ struct CrashSafetyTests {
         var signatures: [Int64: String]
     }
 
-    /// The snapshot read on a thread of its own, off the cooperative pool the other suites share.
-    static func snapshotOnThread(_ path: String) async throws -> Snapshot {
-        try await TestSupport.onThreadValue { Result { try snapshot(path) } }.get()
-    }
-
     static func snapshot(_ path: String) throws -> Snapshot {
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in
@@ -123,14 +118,11 @@ struct CrashSafetyTests {
         for iteration in 0..<Self.iterations {
             let process = try Self.launch(config: config, log: log)
             // Anywhere from start-up (migrations, key loading) to steady ingest and forwarding.
-            // This loop runs for minutes beside other suites: it must not hold one of the
-            // cooperative pool's threads (two on this box) in usleep, waitpid or SQLite reads,
-            // or their tasks and deadlines starve.
-            try await Task.sleep(for: .microseconds(Int.random(in: 20_000...400_000, using: &generator)))
+            usleep(UInt32.random(in: 20_000...400_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
-            await TestSupport.onThreadValue { process.waitUntilExit() }
+            process.waitUntilExit()
             guard FileManager.default.fileExists(atPath: database) else { continue }
-            let now = try await Self.snapshotOnThread(database)
+            let now = try Self.snapshot(database)
             let maxSeq = now.events.keys.max() ?? 0
             #expect(now.events.count == Int(maxSeq), "iteration \(iteration): seq has a gap")
             if let previous {
@@ -162,7 +154,7 @@ struct CrashSafetyTests {
         var lastReceived = -1
         var lastProgress = ContinuousClock.now
         while ContinuousClock.now - lastProgress < .seconds(45) {
-            let committed = try await Self.snapshotOnThread(database).events.count
+            let committed = try Self.snapshot(database).events.count
             let received = try receiver.store.eventCount(agentID: agentID)
             if committed > 0 && received == committed {
                 drained = true
@@ -175,7 +167,7 @@ struct CrashSafetyTests {
             try await Task.sleep(for: .milliseconds(250))
         }
         kill(final.processIdentifier, SIGTERM)
-        await TestSupport.onThreadValue { final.waitUntilExit() }
+        final.waitUntilExit()
         #expect(final.terminationStatus == 0, "graceful shutdown should exit 0")
         await receiver.stop()
         #expect(drained, "the receiver did not get every committed event; see \(log)")
