@@ -68,6 +68,7 @@ struct DriftStoryTests {
             logger.logLevel = .critical
             let agent = try Agent(configuration: configuration, logger: logger)
             let task = Task { try await agent.run() }
+            defer { task.cancel() }
             try terminal.write(Array(lines.map { $0 + "\r\n" }.joined().utf8))
             let reached = await TestSupport.eventually(seconds: 15) { until(agent.counters.snapshot) }
             task.cancel()

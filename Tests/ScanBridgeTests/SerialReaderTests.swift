@@ -70,6 +70,9 @@ struct SerialReaderTests {
         try terminal.write(Array("BEFORE-OPEN\r\n".utf8))
         let runner = try harness.runner(path: terminal.devicePath)
         let task = Task { await runner.run() }
+        // Stopped on every way out: a runner left behind would reopen its terminal's path
+        // and read what a later test writes to a terminal given the same number.
+        defer { runner.source.stop() }
         try terminal.write(Array("]C1010950110153".utf8))
         try await Task.sleep(for: .milliseconds(30))
         try terminal.write(Array("0003\u{1D}10AB\r".utf8))
@@ -93,6 +96,7 @@ struct SerialReaderTests {
         let terminal = try PseudoTerminal()
         let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 32)
         let task = Task { await runner.run() }
+        defer { runner.source.stop() }
         // More than a pty buffer: the write blocks until the reader drains it, so it runs on
         // its own thread, never on the cooperative pool the reader needs.
         let writer = TestSupport.onThread {
@@ -127,6 +131,7 @@ struct SerialReaderTests {
         #expect(symlink(first.devicePath, link) == 0)
         let runner = try harness.runner(path: link)
         let task = Task { await runner.run() }
+        defer { runner.source.stop() }
         try first.write(Array("ONE\r\nHALF".utf8))
         #expect(try await harness.waitForEvents(1))
         try await Task.sleep(for: .milliseconds(50))
@@ -155,6 +160,7 @@ struct SerialReaderTests {
         let terminal = try PseudoTerminal()
         let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 256, floodWindowMilliseconds: 1000)
         let task = Task { await runner.run() }
+        defer { runner.source.stop() }
         var generator = SplitMix64(seed: 7)
         // 1 MiB without a terminator (a stuck device), then bytes as a wrong baud rate turns them.
         let babble = [UInt8](repeating: 0x35, count: 1 << 20) + [0x0A]
@@ -207,6 +213,7 @@ struct SerialReaderTests {
         let link = harness.directory + "/ttyLATER"
         let runner = try harness.runner(path: link)
         let task = Task { await runner.run() }
+        defer { runner.source.stop() }
         try await Task.sleep(for: .milliseconds(100))
         let terminal = try PseudoTerminal()
         try terminal.write(Array("LATE\n".utf8))

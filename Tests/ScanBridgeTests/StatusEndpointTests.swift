@@ -55,6 +55,9 @@ struct StatusEndpointTests {
     @Test("/metrics carries the pinned names with the agent's real numbers")
     func metrics() async throws {
         let running = try await start()
+        // Cancelled even when the test throws: a leaked agent would keep reopening its
+        // terminal's path and read what a later test writes there.
+        defer { running.task.cancel() }
         try running.terminal.write(Array("]C10109501101530003\r\nnot gs1 \u{1}\r\n".utf8))
         let stored = await TestSupport.eventually { running.agent.counters.snapshot.stored >= 2 }
         #expect(stored)
@@ -80,6 +83,7 @@ struct StatusEndpointTests {
     @Test("/healthz and /readyz answer with a short JSON reason; /status.json is the status contract")
     func health() async throws {
         let running = try await start(upstream: nil)
+        defer { running.task.cancel() }
         let (healthStatus, health) = try await HTTPProbe.get(port: running.port, path: "/healthz")
         #expect(healthStatus == 200 && health.contains("alive"))
         var ready = false
@@ -97,6 +101,7 @@ struct StatusEndpointTests {
     @Test("the page names each device, connected or not, and what the operator should know")
     func page() async throws {
         let running = try await start()
+        defer { running.task.cancel() }
         try running.terminal.write(Array("]C10109501101530003\r\n".utf8))
         _ = await TestSupport.eventually { running.agent.counters.snapshot.stored >= 1 }
         let (status, html) = try await HTTPProbe.get(port: running.port, path: "/")
@@ -117,6 +122,7 @@ struct StatusEndpointTests {
     func browser() async throws {
         let browser = try #require(HTTPProbe.chromium, "CI installs the chromium package")
         let running = try await start(upstream: nil)
+        defer { running.task.cancel() }
         try running.terminal.write(Array("]C10109501101530003\r\n".utf8))
         _ = await TestSupport.eventually { running.agent.counters.snapshot.stored >= 1 }
         let url = "http://127.0.0.1:\(running.port)/"

@@ -34,6 +34,7 @@ struct StorageFullTests {
         logger.logLevel = .critical
         let agent = try Agent(configuration: configuration, logger: logger)
         let running = Task { try await agent.run() }
+        defer { running.cancel() }
 
         let total = 6000
         let writer = TestSupport.onThread {

@@ -83,6 +83,7 @@ struct ReaderEndToEndTests {
         logger.logLevel = .critical
         let agent = try Agent(configuration: configuration, logger: logger)
         let task = Task { try await agent.run() }
+        defer { task.cancel() }
         let writer = TestSupport.onThread { simulator.run() }
 
         let finished = await TestSupport.eventually(seconds: 300) { simulator.isFinished }

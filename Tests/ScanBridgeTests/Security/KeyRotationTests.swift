@@ -31,6 +31,7 @@ struct KeyRotationTests {
         logger.logLevel = .critical
         let agent = try Agent(configuration: configuration, logger: logger)
         let task = Task { try await agent.run() }
+        defer { task.cancel() }
         var text = ""
         for index in scans {
             text += "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "\r\n"
