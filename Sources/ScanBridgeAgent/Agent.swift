@@ -17,7 +17,7 @@ public final class Agent: Service, Sendable {
     public let key: SigningKey
     public let counters = AgentCounters()
     public let metrics = AgentMetrics()
-    public let devices = DeviceStates()
+    public let devices: DeviceStates
     let logger: Logger
     private let readersStarted = Mutex(false)
     private let boundStatusPort = Mutex<Int?>(nil)
@@ -32,12 +32,22 @@ public final class Agent: Service, Sendable {
     public init(configuration: AgentConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        devices = DeviceStates(metrics: metrics)
         do {
             try FileManager.default.createDirectory(
                 atPath: configuration.stateDirectory, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o750])
         } catch {
             throw StoreError.cannotOpen(path: configuration.stateDirectory, reason: error.localizedDescription)
+        }
+        if let listen = configuration.statusListen, !Loopback.contains(host: listen.host),
+            !configuration.statusAllowRemote
+        {
+            throw ConfigurationError(
+                key: "status.listen",
+                message:
+                    "\(listen) is reachable from other machines and the status page has no authentication — listen on 127.0.0.1, or set status.allow_remote: true on a trusted network",
+                source: "configuration")
         }
         catalog = try ProfileCatalog.load(directories: configuration.profileDirectories)
         for (index, device) in configuration.devices.enumerated() {
@@ -79,12 +89,18 @@ public final class Agent: Service, Sendable {
         }
         // The HTTP client itself is made in `run()`, which also shuts it down; here only its
         // files are checked, so a bad path fails the start, not the first delivery.
-        try configuration.upstream?.security.validate()
+        if let upstream = configuration.upstream {
+            try upstream.security.validate()
+            try UpstreamURLPolicy.check(
+                url: upstream.url, allowPlainHTTP: upstream.allowPlainHTTP,
+                sendsBearerToken: upstream.security.bearerTokenFile != nil)
+        }
         database = try StateDatabase(
             path: configuration.databasePath, maximumBytes: configuration.stateMaxMegabytes.map { $0 << 20 },
             headroomBytes: 2 * (configuration.upstream?.batchLimits.maxBytes ?? BatchLimits.default.maxBytes) + 65_536)
         agentID = try database.agentID(preferred: configuration.agentID)
-        let (key, created) = try SigningKey.loadOrCreate(path: configuration.signingKeyPath)
+        let (key, created) = try SigningKeys.loadCurrent(
+            path: configuration.signingKeyPath, batches: OutboxBatches(database: database))
         if created {
             logger.notice(
                 "created signing key; enrol its public key upstream",
@@ -137,6 +153,12 @@ public final class Agent: Service, Sendable {
         let statusTask = startStatusServer()
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
         let batches = OutboxBatches(database: database)
+        if try database.isOverQuota() {
+            let pruned = try batches.prune(acknowledgedBefore: .now())
+            logger.warning(
+                "the state database is larger than state_max_mb (an upgrade or a lowered quota): pruned acknowledged data; new events are stored as space frees up",
+                metadata: ["events_pruned": "\(pruned.events)", "state": "\(configuration.databasePath)"])
+        }
         let unparked = try batches.unpark()
         if unparked > 0 { logger.warning("retrying \(unparked) parked batch(es) after restart") }
         let keys = SigningKeys(current: key, path: configuration.signingKeyPath)
@@ -150,7 +172,9 @@ public final class Agent: Service, Sendable {
             logger.error("key rotation cannot start, still signing with \(key.kid): \(error)")
         }
         let upstream = try configuration.upstream.map {
-            try HTTPUpstream(url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds, security: $0.security)
+            try HTTPUpstream(
+                url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds, security: $0.security,
+                acknowledgement: $0.acknowledgement, allowPlainHTTP: $0.allowPlainHTTP)
         }
         if upstream == nil {
             logger.notice("no upstream.url configured: events are kept in the outbox until one is set")
@@ -168,6 +192,18 @@ public final class Agent: Service, Sendable {
                 storage: storage, retentionHours: configuration.retentionHours, logger: logger, metrics: metrics)
             return Task { await forwarder.run() }
         }
+        // Commits by other processes (`quarantine replay`, `discard`) wake the forwarder too.
+        let bell = doorbell
+        let commits: CommitWatcher?
+        do {
+            commits = try CommitWatcher(databasePath: configuration.databasePath) { bell.ring() }
+        } catch {
+            commits = nil
+            logger.warning(
+                "cannot watch the state database for other processes' commits (\(error)): events a replay releases wait for the next scan"
+            )
+        }
+        defer { commits?.stop() }
         let housekeeping = notifier.map { notifier in Task { await self.reportToSystemd(notifier) } }
         await withTaskGroup(of: Void.self) { group in
             for runner in runners { group.addTask { await runner.run() } }
@@ -178,6 +214,7 @@ public final class Agent: Service, Sendable {
                 // Returns on SIGTERM/SIGINT (under a ServiceGroup) or when this task is cancelled.
                 try? await gracefulShutdown()
                 notifier?.notify("STOPPING=1\nSTATUS=stopping: storing what the readers hold")
+                self.storage.beginStopping()
                 for runner in runners { runner.stop() }
                 supervisor?.stop()
             }
@@ -199,6 +236,11 @@ public final class Agent: Service, Sendable {
     /// matters more than the page). The returned task closes it when cancelled.
     private func startStatusServer() -> Task<Void, Never>? {
         guard let listen = configuration.statusListen else { return nil }
+        if !Loopback.contains(host: listen.host) {
+            logger.warning(
+                "status.allow_remote: the status page, /status.json and /metrics on \(listen) are open to the network without authentication"
+            )
+        }
         let server = StatusServer(agent: self, host: listen.host, port: listen.port)
         let logger = self.logger
         return Task {

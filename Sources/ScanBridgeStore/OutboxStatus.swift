@@ -79,9 +79,28 @@ public struct OutboxStatus: Sendable {
         }
     }
 
-    public func json(now: Timestamp) -> [UInt8] {
+    /// What a running agent knows beyond the database (its endpoint's `/status.json`).
+    public struct Live: Sendable {
+        public var lastError: String?
+        public var stateWriteFailures: Int
+
+        public init(lastError: String?, stateWriteFailures: Int) {
+            self.lastError = lastError
+            self.stateWriteFailures = stateWriteFailures
+        }
+    }
+
+    public func json(now: Timestamp, live: Live? = nil) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
+        if let live {
+            writer.key("agent")
+            writer.beginObject()
+            writer.field("running", true)
+            writer.field("last_error", live.lastError)
+            writer.field("state_write_failures", Int64(live.stateWriteFailures))
+            writer.endObject()
+        }
         writer.field("agent_id", agentID)
         writer.field("last_seq", lastSeq)
         writer.field("acknowledged_seq", acknowledgedSeq)

@@ -44,10 +44,33 @@ public final class StateDatabase: Sendable {
         configuration.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            try Self.migrate(pool, maximumPages: maximumPages)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: String(describing: error))
         }
+    }
+
+    /// Runs the migrations with the quota lifted: an upgrade copies tables (v3 copied every
+    /// stored batch body), and an outbox near `state_max_mb` must still open. The quota comes
+    /// back afterwards; SQLite never sets it below the file's size, so a database left over
+    /// it takes no new pages until pruning acknowledged data frees some (``isOverQuota``).
+    static func migrate(_ pool: DatabasePool, maximumPages: Int?) throws {
+        guard let maximumPages else { return try migrator.migrate(pool) }
+        if try pool.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 2147483646") }
+        defer {
+            try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = \(maximumPages)") }
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// Whether the file holds more pages than the quota allows (after an upgrade, or a lowered
+    /// `state_max_mb`): new events wait until acknowledged data is pruned.
+    public func isOverQuota() throws(StoreError) -> Bool {
+        guard let eventPageLimit else { return false }
+        do {
+            return try pool.read { db in try OutboxWriter.usedPages(db) } > eventPageLimit
+        } catch { throw StoreError.classify(error, path: path) }
     }
 
     static var migrator: DatabaseMigrator {

@@ -42,7 +42,8 @@ struct ConnectionResetTests {
         let upstream = try HTTPUpstream(
             url: "http://127.0.0.1:\(server.port)/v1/scan-batches", timeoutMilliseconds: 5000)
         let outcome = await upstream.deliver(
-            body: Array(repeating: UInt8(ascii: "x"), count: 100_000), signature: "a..b", idempotencyKey: "a/1")
+            body: Array(repeating: UInt8(ascii: "x"), count: 100_000), signature: "a..b", idempotencyKey: "a/1",
+            batchSeq: 1)
         await upstream.shutdown()
         await server.done.value
         guard case .retry(let reason, _) = outcome else {

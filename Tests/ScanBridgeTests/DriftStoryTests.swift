@@ -163,4 +163,47 @@ struct DriftStoryTests {
         let firmware = try #require(events.first { $0.type == "device.firmware_changed" })
         #expect(firmware.body.contains(#""old":"1.4","new":"2.0""#))
     }
+
+    @Test("a replay run from another process while the agent idles reaches the receiver at once, not at the next scan")
+    func replayWhileRunning() async throws {
+        let holder = try AgentKeyHolder()
+        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
+        let setup = Setup(
+            terminal: try PseudoTerminal(), holder: holder, receiver: receiver, port: try await receiver.start())
+        defer { try? FileManager.default.removeItem(atPath: setup.directory) }
+        try FileManager.default.createDirectory(
+            atPath: setup.directory + "/profiles", withIntermediateDirectories: true)
+        try Self.profileV1.write(
+            toFile: setup.directory + "/profiles/acme-scale-1.json", atomically: true, encoding: .utf8)
+        let config = try setup.config(firmware: "2.0")
+        var logger = Logger(label: "drift-live")
+        logger.logLevel = .critical
+        let agent = try Agent(
+            configuration: try ConfigurationLoader.load(path: config, environment: [:]), logger: logger)
+        let task = Task { try await agent.run() }
+        defer { task.cancel() }
+        let lines = (1...3).map { #"{"sku":"SILK-\#($0)","quantity":{"value":"0.5\#($0)","uom":"kg"}}"# + "\r\n" }
+        try setup.terminal.write(Array(lines.joined().utf8))
+        let held = await TestSupport.eventually(seconds: 15) {
+            let counts = agent.counters.snapshot
+            return counts.quarantined == 3 && counts.acknowledged == counts.stored
+        }
+        #expect(held, "\(agent.counters.snapshot)")
+        let before = try receiver.store.eventCount(agentID: agent.agentID)
+
+        // The fix arrives; the operator replays from a shell while the agent keeps running, idle.
+        try Self.profileV2.write(
+            toFile: setup.directory + "/profiles/acme-scale-2.json", atomically: true, encoding: .utf8)
+        let replay = try AuditCommandTests.scanbridge(["quarantine", "replay", "--json", "--config", config])
+        #expect(replay.output.contains(#"{"released":3,"still_held":0}"#), "\(replay.output)")
+        // Released and re-scanned: two events per payload, sent without any new scan.
+        let arrived = await TestSupport.eventually(seconds: 5) {
+            (try? receiver.store.eventCount(agentID: agent.agentID)) == before + 6
+        }
+        task.cancel()
+        try await task.value
+        await receiver.stop()
+        let holding = try receiver.store.eventCount(agentID: agent.agentID)
+        #expect(arrived, "the receiver holds \(holding), expected \(before + 6)")
+    }
 }

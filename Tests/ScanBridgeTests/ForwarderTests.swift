@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -23,6 +24,10 @@ final class FlakyReceiver: Sendable {
         case tooLargeAbove(events: Int)
         /// Stores the batch, then answers only after the agent's timeout has passed.
         case slowerThan(milliseconds: Int)
+        /// 200 with an HTML page, storing nothing: a captive portal or a misrouted proxy.
+        case portal
+        /// 413 to the first request whose body contains `text`, then as `.pass`.
+        case tooLargeOnceContaining(String)
     }
 
     let store: ReceiverStore
@@ -30,6 +35,7 @@ final class FlakyReceiver: Sendable {
     let script: Mutex<[Behavior]>
     let fallback: Mutex<Behavior>
     let requests = Mutex<[(at: ContinuousClock.Instant, status: Int)]>([])
+    private let refusedOnce = Mutex(false)
     /// Stopped gracefully, never by cancelling its task (see ReceiverSwitch: NIO traps on a
     /// connection accepted as the serving task is cancelled, and agents keep connecting).
     private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
@@ -75,6 +81,21 @@ final class FlakyReceiver: Sendable {
                 let answer = await forward()
                 try await Task.sleep(for: .milliseconds(milliseconds + 500))
                 reply = (answer.status, answer.body, [:])
+            case .portal:
+                reply = (200, "<html><body>Please accept the terms of use</body></html>", ["Content-Type": "text/html"])
+            case .tooLargeOnceContaining(let text):
+                let refuse =
+                    String(decoding: body, as: UTF8.self).contains(text)
+                    && self.refusedOnce.withLock { refused in
+                        defer { refused = true }
+                        return !refused
+                    }
+                if refuse {
+                    reply = (413, "", [:])
+                } else {
+                    let answer = await forward()
+                    reply = (answer.status, answer.body, [:])
+                }
             case .tooLargeAbove(let limit):
                 let events = try WireBatch.parse(body).events.count
                 if events > limit {
@@ -211,6 +232,43 @@ struct ForwarderTests {
         }
         #expect(audit.result.lastEventSeq == 400)
         #expect(receiver.requests.withLock { $0 }.contains { $0.status == 413 })
+    }
+
+    @Test("an acknowledgement the state database refuses is retried with backoff and shown, never in a tight loop")
+    func acknowledgementWriteFails() async throws {
+        let holder = try AgentKeyHolder()
+        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
+        let port = try await receiver.start()
+        let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches")
+        defer { agent.task.cancel() }
+        try agent.scan(10)
+        #expect(await TestSupport.eventually(seconds: 20) { agent.agent.counters.snapshot.acknowledged == 10 })
+        // From another connection, as a read-only remount would: every acknowledgement write fails.
+        let database = try DatabaseQueue(path: agent.agent.configuration.databasePath)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER refuse_acknowledgement BEFORE UPDATE OF status ON batches
+                    WHEN NEW.status = 'acknowledged' BEGIN SELECT RAISE(ABORT, 'simulated I/O error'); END
+                    """)
+        }
+        let before = receiver.requests.withLock { $0.count }
+        try agent.scan(5, from: 10)
+        let failing = await TestSupport.eventually(seconds: 20) {
+            agent.agent.counters.snapshot.stateWriteFailures >= 1
+        }
+        #expect(failing)
+        try await Task.sleep(for: .seconds(2))
+        let during = receiver.requests.withLock { $0.count } - before
+        // Backoff from 250 ms, capped at 400 ms here: a handful of requests; the old loop sent hundreds.
+        #expect(during <= 20, "\(during) requests in about two seconds")
+        #expect(agent.agent.counters.snapshot.lastError?.contains("cannot record the outcome of batch") == true)
+        try await database.write { db in try db.execute(sql: "DROP TRIGGER refuse_acknowledgement") }
+        let recovered = await TestSupport.eventually(seconds: 20) { agent.agent.counters.snapshot.acknowledged == 15 }
+        try await agent.stop()
+        await receiver.stop()
+        #expect(recovered, "\(agent.agent.counters.snapshot)")
+        #expect(try receiver.store.eventCount(agentID: agent.agent.agentID) == 15)
     }
 
     @Test("a 401 parks the batch, nothing is acknowledged, and status lists it")

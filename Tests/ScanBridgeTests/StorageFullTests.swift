@@ -93,4 +93,63 @@ struct StorageFullTests {
         }
         #expect(audit.result.lastEventSeq == Int64(total))
     }
+
+    @Test("SIGTERM while storage is full: the agent exits promptly, nothing counted that is not stored")
+    func stopWhileFull() async throws {
+        let directory = TestSupport.temporaryDirectory("full-stop")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let terminal = try PseudoTerminal()
+        let config = directory + "/scanbridge.yaml"
+        try """
+        state_dir: \(directory)/state
+        state_max_mb: 1
+        discovery: false
+        status: {listen: "off"}
+        devices:
+          - {path: \(terminal.devicePath), baud: 115200, id: pty}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
+        process.arguments = ["run", "--config", config]
+        let log = directory + "/agent.log"
+        #expect(FileManager.default.createFile(atPath: log, contents: nil))
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // No upstream: nothing is ever acknowledged or pruned, so the quota is reached and stays.
+        let writer = TestSupport.onThread {
+            for index in 0..<6000 {
+                let line =
+                    "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "10LOT-7\u{1D}91"
+                    + String(repeating: "X", count: 60) + "\r\n"
+                if (try? terminal.write(Array(line.utf8))) == nil { return }
+            }
+        }
+        let full = await TestSupport.eventually(seconds: 60) {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("storage full")
+        }
+        #expect(full, "the quota was never reached")
+        kill(process.processIdentifier, SIGTERM)
+        let stopped = ContinuousClock.now
+        let exited = await TestSupport.eventually(seconds: 10) { !process.isRunning }
+        let took = ContinuousClock.now - stopped
+        terminal.hangUp()
+        await writer.value
+        #expect(exited, "still running 10 s after SIGTERM")
+        #expect(took < .seconds(5), "exit took \(took)")
+        let database = try DatabaseQueue(path: directory + "/state/scanbridge.sqlite")
+        let (integrity, count, maxSeq) = try await database.read { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA integrity_check"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0
+            )
+        }
+        #expect(integrity == "ok")
+        #expect(count == maxSeq && count > 0, "the outbox is gapless")
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(!text.contains("Fatal error"), "\(text.suffix(2000))")
+    }
 }

@@ -90,7 +90,8 @@ struct TLSTests {
 
     func deliver(_ url: String, _ security: HTTPUpstream.Security) async throws -> DeliveryOutcome {
         let upstream = try HTTPUpstream(url: url, timeoutMilliseconds: 5000, security: security)
-        let outcome = await upstream.deliver(body: Array("{}".utf8), signature: "x..y", idempotencyKey: "a/1")
+        let outcome = await upstream.deliver(
+            body: Array(#"{"batch_seq":1}"#.utf8), signature: "x..y", idempotencyKey: "a/1", batchSeq: 1)
         await upstream.shutdown()
         return outcome
     }

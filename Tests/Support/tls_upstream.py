@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""A minimal HTTPS upstream for TLS tests: answers every POST with 200 (or 401 without the
+"""A minimal HTTPS upstream for TLS tests: answers every POST with 200 naming its batch_seq (or 401 without the
 expected bearer token). Prints the bound port on stdout, then serves until killed.
 
 Usage: tls_upstream.py CERT KEY PORT_FILE [--client-ca CA] [--token TOKEN]
 (the port is also written to PORT_FILE, atomically)
 """
-import argparse, http.server, os, ssl, sys
+import argparse, http.server, json, os, ssl, sys
 
 
 def main() -> None:
@@ -19,13 +19,15 @@ def main() -> None:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - http.server API
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            sent = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if args.token and self.headers.get("Authorization") != f"Bearer {args.token}":
                 self.send_response(401)
                 body = b'{"error":"unauthorized"}'
             else:
                 self.send_response(200)
-                body = b'{"status":"accepted"}'
+                # Names the batch, as an acknowledgement must (DESIGN.md).
+                batch_seq = json.loads(sent or b"{}").get("batch_seq")
+                body = json.dumps({"status": "accepted", "batch_seq": batch_seq}).encode()
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -11,7 +11,9 @@ public enum LoopbackHTTP {
         public var description: String
     }
 
-    public static func get(port: Int, path: String, timeoutMilliseconds: Int = 5000) throws(Failure) -> (
+    public static func get(
+        port: Int, path: String, host: String = "127.0.0.1", timeoutMilliseconds: Int = 5000
+    ) throws(Failure) -> (
         status: Int, body: String
     ) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -29,7 +31,7 @@ public enum LoopbackHTTP {
             }
         }
         guard connected == 0 else { throw Failure(description: "connect to 127.0.0.1:\(port) refused") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

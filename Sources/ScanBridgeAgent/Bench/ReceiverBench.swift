@@ -87,14 +87,14 @@ public struct ReceiverBench: Sendable {
 
         // Agents, keys and every signed batch, before the clock starts.
         let run = String(UUIDv7().description.suffix(12))
-        var chains: [[(body: [UInt8], signature: String, key: String)]] = []
+        var chains: [[(body: [UInt8], signature: String, key: String, batchSeq: Int64)]] = []
         for index in 0..<options.agents {
             let key = SigningKey()
             let agentID = "bench-\(run)-\(index)"
             _ = try await store.enrol([key.publicJWK], agentID: agentID)
             var previous: String?
             var seq: Int64 = 1
-            var chain: [(body: [UInt8], signature: String, key: String)] = []
+            var chain: [(body: [UInt8], signature: String, key: String, batchSeq: Int64)] = []
             for batchSeq in 1...Int64(options.batchesPerAgent) {
                 let events = (0..<options.eventsPerBatch).map { offset in
                     Self.event(seq: seq + Int64(offset), agent: index)
@@ -103,7 +103,7 @@ public struct ReceiverBench: Sendable {
                 let body = BatchBody.build(
                     agentID: agentID, batchSeq: batchSeq, previousSHA256: previous, createdAt: .now(), events: events)
                 previous = BatchBody.sha256Hex(body)
-                chain.append((body, try DetachedJWS.sign(body, with: key), "\(agentID)/\(batchSeq)"))
+                chain.append((body, try DetachedJWS.sign(body, with: key), "\(agentID)/\(batchSeq)", batchSeq))
             }
             chains.append(chain)
         }
@@ -135,7 +135,8 @@ public struct ReceiverBench: Sendable {
                         while true {
                             let sent = ContinuousClock.now
                             let outcome = await client.deliver(
-                                body: batch.body, signature: batch.signature, idempotencyKey: batch.key)
+                                body: batch.body, signature: batch.signature, idempotencyKey: batch.key,
+                                batchSeq: batch.batchSeq)
                             let took = ContinuousClock.now - sent
                             times.append(Self.milliseconds(took))
                             if case .accepted = outcome { break }

@@ -126,6 +126,10 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var retryCapMilliseconds = 60_000
         public var batchLimits = BatchLimits.default
         public var security = HTTPUpstream.Security()
+        /// What makes a 2xx an acknowledgement (`upstream.acknowledgement`).
+        public var acknowledgement = Acknowledgement.batchSeq
+        /// `http://` off loopback (`upstream.allow_plain_http`); never with a bearer token.
+        public var allowPlainHTTP = false
 
         public init(url: String) {
             self.url = url
@@ -153,6 +157,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// The status page and metrics endpoint (`status.listen`); `nil`: off. The config file's
     /// default is ``defaultStatusListen``; a configuration built in code starts without one.
     public var statusListen: ListenAddress?
+    /// Lets `status.listen` bind an address other machines reach (`status.allow_remote`): the
+    /// page has no authentication, so this is an explicit choice.
+    public var statusAllowRemote = false
 
     public static let defaultStatusListen = ListenAddress(host: "127.0.0.1", port: 9477)
 

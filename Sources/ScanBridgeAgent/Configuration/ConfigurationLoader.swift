@@ -86,9 +86,14 @@ public enum ConfigurationLoader {
             case "discovery": configuration.discovery = try reader.boolean(value, key: key)
             case "status":
                 for (statusKey, statusValue) in try reader.mapping(value, key: key) {
-                    guard statusKey == "status.listen" else { throw reader.unknown(statusKey, known: ["listen"]) }
-                    configuration.statusListen = try Self.listen(
-                        try reader.string(statusValue, key: statusKey), key: statusKey, source: source)
+                    switch statusKey {
+                    case "status.listen":
+                        configuration.statusListen = try Self.listen(
+                            try reader.string(statusValue, key: statusKey), key: statusKey, source: source)
+                    case "status.allow_remote":
+                        configuration.statusAllowRemote = try reader.boolean(statusValue, key: statusKey)
+                    default: throw reader.unknown(statusKey, known: ["listen", "allow_remote"])
+                    }
                 }
             default:
                 throw reader.unknown(
@@ -116,6 +121,13 @@ public enum ConfigurationLoader {
             }
             return number
         }
+        func flag(_ name: String, _ value: String) throws(ConfigurationError) -> Bool {
+            guard let flag = NodeReader.boolean(value) else {
+                throw ConfigurationError(
+                    key: name, message: "expected true or false, got \"\(value)\"", source: source)
+            }
+            return flag
+        }
         // The URL first: the other upstream settings refine whichever upstream it names.
         let ordered = environment.sorted { (rank($0.key), $0.key) < (rank($1.key), $1.key) }
         for (name, value) in ordered where name.hasPrefix("SCANBRIDGE_") {
@@ -130,12 +142,8 @@ public enum ConfigurationLoader {
                 keyGiven = true
             case "SCANBRIDGE_AGENT_ID": configuration.agentID = value
             case "SCANBRIDGE_STATUS_LISTEN": configuration.statusListen = try listen(value, key: name, source: source)
-            case "SCANBRIDGE_DISCOVERY":
-                guard let flag = NodeReader.boolean(value) else {
-                    throw ConfigurationError(
-                        key: name, message: "expected true or false, got \"\(value)\"", source: source)
-                }
-                configuration.discovery = flag
+            case "SCANBRIDGE_STATUS_ALLOW_REMOTE": configuration.statusAllowRemote = try flag(name, value)
+            case "SCANBRIDGE_DISCOVERY": configuration.discovery = try flag(name, value)
             case "SCANBRIDGE_LOG_LEVEL":
                 guard LogLevels.names.contains(value) else {
                     throw ConfigurationError(
@@ -155,7 +163,8 @@ public enum ConfigurationLoader {
             case "SCANBRIDGE_UPSTREAM_TIMEOUT_MS", "SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS",
                 "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES",
                 "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS", "SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS",
-                "SCANBRIDGE_UPSTREAM_RETRY_CAP_MS":
+                "SCANBRIDGE_UPSTREAM_RETRY_CAP_MS", "SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT",
+                "SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP":
                 guard var upstream = configuration.upstream else {
                     throw ConfigurationError(
                         key: name, message: "set upstream.url (or SCANBRIDGE_UPSTREAM_URL) first", source: source)
@@ -171,6 +180,13 @@ public enum ConfigurationLoader {
                     upstream.batchLimits.maxAgeMilliseconds = try integer(name, value, 0...3_600_000)
                 case "SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS":
                     upstream.batchLimits.lingerMilliseconds = try integer(name, value, 0...3_600_000)
+                case "SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT":
+                    guard let mode = Acknowledgement(rawValue: value) else {
+                        throw ConfigurationError(
+                            key: name, message: "expected batch_seq or status, got \"\(value)\"", source: source)
+                    }
+                    upstream.acknowledgement = mode
+                case "SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP": upstream.allowPlainHTTP = try flag(name, value)
                 default: upstream.retryCapMilliseconds = try integer(name, value, 100...86_400_000)
                 }
                 configuration.upstream = upstream
@@ -178,7 +194,7 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(
                     key: name,
                     message:
-                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_DISCOVERY, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS",
+                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_STATUS_ALLOW_REMOTE, SCANBRIDGE_DISCOVERY, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS, SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT, SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP",
                     source: source)
             }
         }
@@ -305,12 +321,17 @@ struct NodeReader {
             case "upstream.client_cert": upstream.security.clientCertificateFile = try path(value, key: key)
             case "upstream.client_key": upstream.security.clientKeyFile = try path(value, key: key)
             case "upstream.bearer_token_file": upstream.security.bearerTokenFile = try path(value, key: key)
+            case "upstream.acknowledgement":
+                upstream.acknowledgement = Acknowledgement(
+                    rawValue: try choice(value, key: key, Acknowledgement.allCases.map(\.rawValue)))!
+            case "upstream.allow_plain_http": upstream.allowPlainHTTP = try boolean(value, key: key)
             default:
                 throw unknown(
                     key,
                     known: [
                         "url", "timeout_ms", "retry_cap_ms", "batch_max_events", "batch_max_bytes", "batch_max_age_ms",
                         "batch_linger_ms", "ca_file", "client_cert", "client_key", "bearer_token_file",
+                        "acknowledgement", "allow_plain_http",
                     ])
             }
         }

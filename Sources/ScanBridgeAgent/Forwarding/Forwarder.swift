@@ -46,6 +46,7 @@ public struct Forwarder: Sendable {
         var backoff = Backoff(capMilliseconds: retryCapMilliseconds)
         var announcedParked: Int64?
         var lastPrune = ContinuousClock.now
+        var recordingFailed = false
         while !Task.isCancelled {
             if storage.isFull || ContinuousClock.now - lastPrune > .seconds(60) {
                 prune(everythingAcknowledged: storage.isFull)
@@ -77,19 +78,43 @@ public struct Forwarder: Sendable {
             // backlog drains at the round trip's pace, not the sum of round trip, build and commit.
             async let storedAhead: Void = storeFollowing(batch)
             let outcome = await upstream.deliver(
-                body: batch.body, signature: batch.jws, idempotencyKey: "\(agentID)/\(batch.batchSeq)")
+                body: batch.body, signature: batch.jws, idempotencyKey: "\(agentID)/\(batch.batchSeq)",
+                batchSeq: batch.batchSeq)
             metrics?.upload(took: ContinuousClock.now - started)
             await storedAhead
             if Task.isCancelled, case .retry = outcome { return }
+            var delay: Int?
             do {
                 try record(outcome, for: batch, backoff: &backoff)
+                recordingFailed = false
+                if case .retry(_, let retryAfter) = outcome {
+                    delay = backoff.nextDelayMilliseconds(retryAfterMilliseconds: retryAfter)
+                }
             } catch {
-                logger.error("cannot record delivery of batch \(batch.batchSeq): \(error)")
+                // The state database refuses writes (read-only remount, I/O error, full disk):
+                // the upstream may hold the batch, but sending it again at once would only
+                // repeat it as fast as the network allows. Wait as for a failed upload.
+                delay = backoff.nextDelayMilliseconds()
+                cannotRecord(outcome, of: batch, error: error, firstTime: !recordingFailed)
+                recordingFailed = true
             }
-            if case .retry(_, let retryAfter) = outcome {
-                let delay = backoff.nextDelayMilliseconds(retryAfterMilliseconds: retryAfter)
-                try? await Task.sleep(for: .milliseconds(delay))
-            }
+            if let delay { try? await Task.sleep(for: .milliseconds(delay)) }
+        }
+    }
+
+    /// Raises the alert for a delivery whose outcome the state database would not take.
+    private func cannotRecord(_ outcome: DeliveryOutcome, of batch: StoredBatch, error: any Error, firstTime: Bool) {
+        let message =
+            "cannot record the outcome of batch \(batch.batchSeq) in the state database (\(error)) — is the state directory writable and its disk healthy? Retrying with backoff."
+        counters.update {
+            $0.lastError = message
+            $0.stateWriteFailures += 1
+        }
+        metrics?.stateWriteFailed()
+        if firstTime {
+            logger.critical("\(message)", metadata: ["outcome": "\(outcome)"])
+        } else {
+            logger.debug("\(message)")
         }
     }
 

@@ -50,10 +50,14 @@ public final class SigningKeys: Sendable {
     }
 
     /// How many events a batch starting after `afterSeq` may hold so it does not straddle the
-    /// hand-over; nil when no hand-over is pending.
+    /// hand-over; nil when the batch starts after it. A finished hand-over still caps: a 413
+    /// on its batch puts the hand-over back in the backlog, and the rebuilt batches up to it
+    /// must end there, signed by the old key, or the receiver never learns the new one.
     func cap(afterSeq: Int64) -> Int? {
         state.withLock { state in
-            guard let handover = state.pending, afterSeq < handover.switchAfterSeq else { return nil }
+            guard let handover = state.pending ?? state.finished, afterSeq < handover.switchAfterSeq else {
+                return nil
+            }
             return Int(handover.switchAfterSeq - afterSeq)
         }
     }
@@ -71,6 +75,25 @@ public final class SigningKeys: Sendable {
     }
 
     static var nextSuffix: String { ".next" }
+
+    /// The current key at start-up, finishing a rotation that a crash cut between its two
+    /// renames (`<key>` already retired, `<key>.next` not yet in place): the stored batch that
+    /// carries the hand-over decides. Never a silently new key while a rotation is pending.
+    static func loadCurrent(path: String, batches: OutboxBatches) throws -> (key: SigningKey, created: Bool) {
+        let nextPath = path + nextSuffix
+        if access(path, F_OK) != 0, access(nextPath, F_OK) == 0 {
+            let next = try SigningKey.load(path: nextPath)
+            guard
+                let seq = try batches.lastEvent(
+                    ofType: EventType.agentKeyRotated.rawValue, containing: #""new_kid":"\#(next.kid)""#),
+                try batches.chainHead().lastEventSeq >= seq
+            else { throw KeyError.missingWithRotationPending(path: path) }
+            if rename(nextPath, path) != 0 {
+                throw KeyError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            }
+        }
+        return try SigningKey.loadOrCreate(path: path)
+    }
 
     /// Moves `<key>.next` into place and keeps the old key as `<key>.retired-<kid>`.
     static func retire(_ old: SigningKey, path: String) throws {

@@ -20,6 +20,8 @@ public final class AgentCounters: Sendable {
         public var parked = 0
         /// Times a device started flooding (see ``RateWatch``).
         public var babblingAlerts = 0
+        /// Delivery outcomes the state database refused to record (the forwarder backs off).
+        public var stateWriteFailures = 0
         public var lastError: String?
     }
 

@@ -30,6 +30,16 @@ public struct EventSink: Sendable {
         }
     }
 
+    /// Whether to stop retrying because the agent is stopping; the entries were never counted
+    /// as received, and the log says what was not stored.
+    private func giveUpWhenStopping(_ entries: [OutboxEntry], reason: String) -> Bool {
+        guard storage.isStopping else { return false }
+        logger.critical(
+            "stopping with \(entries.count) event(s) read but not stored (\(reason)); they were never counted or sent",
+            metadata: ["device": "\(entries.first?.event.device.id ?? "-")"])
+        return true
+    }
+
     /// Retries a failed commit (disk full, I/O error) until it succeeds or the agent stops:
     /// nothing read is dropped, and the device is not read further meanwhile.
     public func store(_ entries: [OutboxEntry]) async {
@@ -59,14 +69,16 @@ public struct EventSink: Sendable {
                     )
                 }
                 counters.update { $0.lastError = "storage full" }
+                if giveUpWhenStopping(entries, reason: "storage full") { return }
                 try? await Task.sleep(for: .milliseconds(delay))
-                delay = min(delay * 2, 2000)
+                delay = min(delay * 2, 1000)
                 if Task.isCancelled { return }
             } catch {
                 logger.error("cannot store scans: \(error)")
                 counters.update { $0.lastError = "\(error)" }
+                if giveUpWhenStopping(entries, reason: "\(error)") { return }
                 try? await Task.sleep(for: .milliseconds(delay))
-                delay = min(delay * 2, 5000)
+                delay = min(delay * 2, 1000)
                 if Task.isCancelled { return }
             }
         }

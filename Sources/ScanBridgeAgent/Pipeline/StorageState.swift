@@ -7,6 +7,7 @@ import Synchronization
 /// soon as it can, which is what frees the space.
 public final class StorageState: Sendable {
     private let full = Mutex(false)
+    private let stopping = Mutex(false)
     private let doorbell: Doorbell
 
     public init(doorbell: Doorbell) {
@@ -14,6 +15,15 @@ public final class StorageState: Sendable {
     }
 
     public var isFull: Bool { full.withLock { $0 } }
+
+    /// Set when the agent is asked to stop: a commit that keeps failing is then given up
+    /// (and said so) instead of retried until the disk frees, which would hold the shutdown
+    /// past systemd's stop timeout.
+    public var isStopping: Bool { stopping.withLock { $0 } }
+
+    public func beginStopping() {
+        stopping.withLock { $0 = true }
+    }
 
     /// Returns whether this starts a new episode (so it is reported once).
     @discardableResult

@@ -23,6 +23,7 @@ public final class AgentMetrics: Sendable {
     private let backlogAge: CoreMetrics.Gauge
     private let devicesConnected: CoreMetrics.Gauge
     private let driftAlerts: CoreMetrics.Gauge
+    private let stateWriteFailures: CoreMetrics.Counter
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -43,6 +44,21 @@ public final class AgentMetrics: Sendable {
         backlogAge = CoreMetrics.Gauge(label: "scanbridge_backlog_oldest_age_seconds", factory: factory)
         devicesConnected = CoreMetrics.Gauge(label: "scanbridge_devices_connected", factory: factory)
         driftAlerts = CoreMetrics.Gauge(label: "scanbridge_drift_alerts_open", factory: factory)
+        stateWriteFailures = CoreMetrics.Counter(label: "scanbridge_state_write_failures_total", factory: factory)
+    }
+
+    /// Creates a device's counters at 0 when it attaches: an alert rule's `increase()` sees
+    /// nothing in a series that first appears at 1, so the first quarantine after a restart
+    /// would raise no alert (Prometheus' advice: initialise the label values you know).
+    func attached(device: String, kind: String) {
+        let types: [EventType] =
+            switch kind {
+            case "scanner": [.barcodeScanned, .payloadQuarantined]
+            case "reader": [.rfidObserved, .payloadQuarantined]
+            default: [.barcodeScanned, .rfidObserved, .payloadQuarantined]
+            }
+        for type in types { _ = eventCounter(device: device, type: type.rawValue) }
+        _ = quarantineCounter(device: device)
     }
 
     /// Counts events as they are committed (never before: a metric must not claim a scan the
@@ -51,22 +67,31 @@ public final class AgentMetrics: Sendable {
         for entry in entries {
             let device = entry.event.device.id
             let type = entry.event.type.rawValue
-            counter(in: events, key: device + "\u{0}" + type) {
-                CoreMetrics.Counter(
-                    label: "scanbridge_events_total", dimensions: [("device", device), ("type", type)],
-                    factory: factory)
-            }.increment()
-            if entry.event.type == .payloadQuarantined {
-                counter(in: quarantined, key: device) {
-                    CoreMetrics.Counter(
-                        label: "scanbridge_quarantined_total", dimensions: [("device", device)], factory: factory)
-                }.increment()
-            }
+            eventCounter(device: device, type: type).increment()
+            if entry.event.type == .payloadQuarantined { quarantineCounter(device: device).increment() }
+        }
+    }
+
+    private func eventCounter(device: String, type: String) -> CoreMetrics.Counter {
+        counter(in: events, key: device + "\u{0}" + type) {
+            CoreMetrics.Counter(
+                label: "scanbridge_events_total", dimensions: [("device", device), ("type", type)], factory: factory)
+        }
+    }
+
+    private func quarantineCounter(device: String) -> CoreMetrics.Counter {
+        counter(in: quarantined, key: device) {
+            CoreMetrics.Counter(
+                label: "scanbridge_quarantined_total", dimensions: [("device", device)], factory: factory)
         }
     }
 
     func batch(_ result: BatchResult) {
         batches[result]?.increment()
+    }
+
+    func stateWriteFailed() {
+        stateWriteFailures.increment()
     }
 
     func upload(took duration: Duration) {

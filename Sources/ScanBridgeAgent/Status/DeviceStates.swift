@@ -18,10 +18,15 @@ public final class DeviceStates: Sendable {
     private let states = Mutex<[String: State]>([:])
     private let order = Mutex<[String]>([])
 
-    public init() {}
+    private let metrics: AgentMetrics?
+
+    public init(metrics: AgentMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     func register(id: String, path: String, kind: String) {
         states.withLock { $0[id] = State(id: id, path: path, kind: kind) }
+        metrics?.attached(device: id, kind: kind)
         order.withLock { if !$0.contains(id) { $0.append(id) } }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -27,7 +28,14 @@ struct StatusServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
-                        StatusHTTPHandler { method, path in Self.respond(agent: agent, method: method, path: path) })
+                        StatusHTTPHandler { method, path, host in
+                            guard Self.allows(host: host, listeningOn: agent.configuration.statusListen?.host) else {
+                                return Reply(
+                                    status: 403, type: "application/json",
+                                    body: #"{"error":"host not allowed: use this agent's address or localhost"}"#)
+                            }
+                            return Self.respond(agent: agent, method: method, path: path)
+                        })
                 }
             }
         return try await bootstrap.bind(host: host, port: port).get()
@@ -37,6 +45,34 @@ struct StatusServer: Sendable {
         var status: Int
         var type: String
         var body: String
+    }
+
+    /// Whether a request's `Host` names this endpoint: a loopback name, the configured
+    /// address, or an IP literal. A web page elsewhere can make the tablet's browser resolve
+    /// its own domain to this address (DNS rebinding), but it cannot change the name the
+    /// browser puts in `Host`, so any other name is refused.
+    static func allows(host header: String?, listeningOn listen: String?) -> Bool {
+        guard let header, let host = hostPart(of: header) else { return false }
+        if Loopback.contains(host: host) { return true }
+        if let listen, host.lowercased() == listen.lowercased() { return true }
+        return isIPLiteral(host)
+    }
+
+    static func hostPart(of header: String) -> String? {
+        let value = header.trimmingCharacters(in: .whitespaces)
+        if value.hasPrefix("[") {
+            guard let close = value.firstIndex(of: "]") else { return nil }
+            return String(value[value.index(after: value.startIndex)..<close])
+        }
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let name = parts.first, !name.isEmpty else { return nil }
+        return String(name)
+    }
+
+    static func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     static func respond(agent: Agent, method: HTTPMethod, path: String) -> Reply {
@@ -63,9 +99,11 @@ struct StatusServer: Sendable {
         case "/status.json":
             do {
                 let status = try OutboxStatus.read(agent.database)
+                let counts = agent.counters.snapshot
+                let live = OutboxStatus.Live(lastError: counts.lastError, stateWriteFailures: counts.stateWriteFailures)
                 return Reply(
                     status: 200, type: "application/json",
-                    body: String(decoding: status.json(now: .now()), as: UTF8.self))
+                    body: String(decoding: status.json(now: .now(), live: live), as: UTF8.self))
             } catch {
                 return Reply(status: 503, type: "application/json", body: #"{"error":"\#(jsonEscape("\(error)"))"}"#)
             }
@@ -87,10 +125,10 @@ final class StatusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let respond: @Sendable (HTTPMethod, String) -> StatusServer.Reply
+    private let respond: @Sendable (HTTPMethod, String, String?) -> StatusServer.Reply
     private var request: HTTPRequestHead?
 
-    init(respond: @escaping @Sendable (HTTPMethod, String) -> StatusServer.Reply) {
+    init(respond: @escaping @Sendable (HTTPMethod, String, String?) -> StatusServer.Reply) {
         self.respond = respond
     }
 
@@ -103,7 +141,7 @@ final class StatusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let request else { return }
             self.request = nil
-            let reply = respond(request.method, request.uri)
+            let reply = respond(request.method, request.uri, request.headers.first(name: "Host"))
             var body = context.channel.allocator.buffer(capacity: reply.body.utf8.count)
             body.writeString(reply.body)
             var headers = HTTPHeaders()

@@ -12,9 +12,18 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// Any other 4xx: parked until an operator decides.
     case rejected(status: Int, body: String)
 
-    public static func classify(status: Int, retryAfter: String?, body: String, now: Timestamp) -> DeliveryOutcome {
+    public static func classify(
+        status: Int, retryAfter: String?, body: String, now: Timestamp, batchSeq: Int64,
+        acknowledgement: Acknowledgement = .batchSeq
+    ) -> DeliveryOutcome {
         switch status {
         case 200..<300:
+            guard acknowledgement.acknowledges(body: body, batchSeq: batchSeq) else {
+                return .retry(
+                    reason:
+                        "upstream answered \(status) without acknowledging batch \(batchSeq) — is a proxy or captive portal in the way?",
+                    retryAfterMilliseconds: nil)
+            }
             let repeated = body.contains(#""status":"repeat""#) || body.contains(#""status": "repeat""#)
             return .accepted(status: status, repeated: repeated)
         case 413:

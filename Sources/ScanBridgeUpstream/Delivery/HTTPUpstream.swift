@@ -75,12 +75,19 @@ public final class HTTPUpstream: Sendable {
 
     public let url: String
     public let timeoutMilliseconds: Int
+    public let acknowledgement: Acknowledgement
     private let client: HTTPClient
     private let authorization: String?
 
-    public init(url: String, timeoutMilliseconds: Int = 30_000, security: Security = .init()) throws(SetupError) {
+    public init(
+        url: String, timeoutMilliseconds: Int = 30_000, security: Security = .init(),
+        acknowledgement: Acknowledgement = .batchSeq, allowPlainHTTP: Bool = false
+    ) throws(SetupError) {
         self.url = url
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.acknowledgement = acknowledgement
+        try UpstreamURLPolicy.check(
+            url: url, allowPlainHTTP: allowPlainHTTP, sendsBearerToken: security.bearerTokenFile != nil)
         let tls = try security.tlsConfiguration()
         authorization = try security.authorization()
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
@@ -95,7 +102,10 @@ public final class HTTPUpstream: Sendable {
         try? await client.shutdown()
     }
 
-    public func deliver(body: [UInt8], signature: String, idempotencyKey: String) async -> DeliveryOutcome {
+    /// Posts batch `batchSeq`; a 2xx counts only if it acknowledges that batch (``Acknowledgement``).
+    public func deliver(body: [UInt8], signature: String, idempotencyKey: String, batchSeq: Int64) async
+        -> DeliveryOutcome
+    {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -110,7 +120,7 @@ public final class HTTPUpstream: Sendable {
             let text = buffer.readString(length: buffer.readableBytes) ?? ""
             return DeliveryOutcome.classify(
                 status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                body: text, now: .now())
+                body: text, now: .now(), batchSeq: batchSeq, acknowledgement: acknowledgement)
         } catch is CancellationError {
             return .retry(reason: "cancelled", retryAfterMilliseconds: nil)
         } catch {

@@ -5,6 +5,9 @@ public enum KeyError: Error, Equatable, CustomStringConvertible, Sendable {
     case malformed(path: String, reason: String)
     case alreadyExists(path: String)
     case cannotWrite(path: String, reason: String)
+    /// The current key is gone while a prepared `<key>.next` waits and no stored batch carries
+    /// its hand-over: a fresh key would break the chain a receiver trusts.
+    case missingWithRotationPending(path: String)
 
     public var description: String {
         switch self {
@@ -20,6 +23,8 @@ public enum KeyError: Error, Equatable, CustomStringConvertible, Sendable {
             "\(path): already exists — refusing to overwrite a signing key; choose another --out"
         case .cannotWrite(let path, let reason):
             "\(path): cannot write key (\(reason))"
+        case .missingWithRotationPending(let path):
+            "\(path): the signing key is missing while \(path).next waits for its hand-over — restore the current key file (from backup or \(path).retired-*); the agent will not start with a new key, which no receiver would trust"
         }
     }
 }

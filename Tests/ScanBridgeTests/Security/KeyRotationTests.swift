@@ -3,6 +3,7 @@ import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeUpstream
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -20,6 +21,11 @@ struct KeyRotationTests {
         return object["kid"] as? String
     }
 
+    static func scanLines(_ scans: Range<Int>) -> [UInt8] {
+        Array(
+            scans.map { "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", $0)) + "\r\n" }.joined().utf8)
+    }
+
     /// Runs the agent in-process from `config` until the receiver holds `events` events.
     static func runAgent(
         config: String, terminal: PseudoTerminal, scans: Range<Int>, receiver: FlakyReceiver, events: Int
@@ -32,11 +38,7 @@ struct KeyRotationTests {
         let agent = try Agent(configuration: configuration, logger: logger)
         let task = Task { try await agent.run() }
         defer { task.cancel() }
-        var text = ""
-        for index in scans {
-            text += "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "\r\n"
-        }
-        try terminal.write(Array(text.utf8))
+        try terminal.write(Self.scanLines(scans))
         let arrived = try await TestSupport.eventually(seconds: 20) {
             try receiver.store.eventCount(agentID: agent.agentID) == events
         }
@@ -117,6 +119,138 @@ struct KeyRotationTests {
         #expect(throws: KeyHandover.Failure.self) {
             _ = try KeyHandover.verify(eventData: object, agentID: agentID, trusted: forged.trusted)
         }
+    }
+
+    /// Writes the config for `directory`; without `port`, no upstream (events wait in the outbox).
+    static func writeConfig(
+        directory: String, keyPath: String, terminal: PseudoTerminal, port: Int?, maxEvents: Int = 3
+    ) throws -> String {
+        let path = directory + "/scanbridge.yaml"
+        var text = """
+            state_dir: \(directory)/state
+            signing_key: \(keyPath)
+            status: {listen: "off"}
+            discovery: false
+            devices:
+              - path: \(terminal.devicePath)
+                baud: 115200
+
+            """
+        if let port {
+            text += """
+                upstream:
+                  url: http://127.0.0.1:\(port)/v1/scan-batches
+                  batch_max_events: \(maxEvents)
+                  batch_max_age_ms: 20
+
+                """
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Every batch the receiver holds verifies under the key that should sign it: the old one up
+    /// to and including the hand-over, the new one after; an auditor trusting only the old key
+    /// follows the whole chain.
+    static func expectSignedAcrossHandover(
+        receiver: FlakyReceiver, agentID: String, old: SigningKey, new: SigningKey, events: Int
+    ) throws {
+        var handoverSeq: Int64?
+        var audit = ChainAudit(trusted: TrustedKeys([old.publicJWK]))
+        for batch in try receiver.store.batches(agentID: agentID) {
+            let wire = try WireBatch.parse(batch.body)
+            if let event = wire.events.first(where: { $0.type == "agent.key_rotated" }) {
+                handoverSeq = event.seq
+                #expect(wire.events.last?.seq == event.seq, "the hand-over ends its batch")
+            }
+            let lastSeq = wire.events.last?.seq ?? 0
+            let expected = handoverSeq.map { lastSeq > $0 } == true ? new.kid : old.kid
+            #expect(kid(ofJWS: batch.signature) == expected, "batch \(batch.batchSeq)")
+            try audit.append(body: batch.body, signature: batch.signature, label: batch.batchSeq)
+        }
+        #expect(handoverSeq != nil)
+        #expect(audit.result.events == events)
+    }
+
+    @Test("a 413 on the batch holding the hand-over: the rebuilt batches still end at it under the old key; all arrive")
+    func handoverBatchTooLarge() async throws {
+        let directory = TestSupport.temporaryDirectory("rotation-413")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keyPath = directory + "/signing-key.jwk"
+        let old = SigningKey()
+        try old.write(to: keyPath)
+        let next = SigningKey()
+        let terminal = try PseudoTerminal()
+        let receiver = try FlakyReceiver(
+            trusting: [old], script: [], fallback: .tooLargeOnceContaining(#""type":"agent.key_rotated""#))
+        let port = try await receiver.start()
+        defer { Task { await receiver.stop() } }
+
+        // Five scans wait unbatched (no upstream yet), so the hand-over's batch holds six events.
+        let offline = try Self.writeConfig(directory: directory, keyPath: keyPath, terminal: terminal, port: nil)
+        var logger = Logger(label: "rotation-413")
+        logger.logLevel = .critical
+        let first = try Agent(
+            configuration: try ConfigurationLoader.load(path: offline, environment: [:]), logger: logger)
+        let task = Task { try await first.run() }
+        defer { task.cancel() }
+        try terminal.write(Self.scanLines(0..<5))
+        #expect(await TestSupport.eventually(seconds: 20) { first.counters.snapshot.scanned == 5 })
+        task.cancel()
+        try await task.value
+
+        try next.write(to: keyPath + ".next")
+        let online = try Self.writeConfig(
+            directory: directory, keyPath: keyPath, terminal: terminal, port: port, maxEvents: 10)
+        let agentID = try await Self.runAgent(
+            config: online, terminal: terminal, scans: 5..<10, receiver: receiver, events: 11)
+        #expect(receiver.requests.withLock { $0 }.contains { $0.status == 413 }, "the hand-over's batch met a 413")
+        try Self.expectSignedAcrossHandover(receiver: receiver, agentID: agentID, old: old, new: next, events: 11)
+    }
+
+    @Test("killed between the two renames of a rotation, or before them: the next start finishes it, never a new key")
+    func crashDuringRename() async throws {
+        let directory = TestSupport.temporaryDirectory("rotation-crash")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keyPath = directory + "/signing-key.jwk"
+        let old = SigningKey()
+        try old.write(to: keyPath)
+        let next = SigningKey()
+        let terminal = try PseudoTerminal()
+        let receiver = try FlakyReceiver(trusting: [old], script: [])
+        let port = try await receiver.start()
+        defer { Task { await receiver.stop() } }
+        let config = try Self.writeConfig(directory: directory, keyPath: keyPath, terminal: terminal, port: port)
+        _ = try await Self.runAgent(config: config, terminal: terminal, scans: 0..<3, receiver: receiver, events: 3)
+        try next.write(to: keyPath + ".next")
+        _ = try await Self.runAgent(config: config, terminal: terminal, scans: 3..<5, receiver: receiver, events: 6)
+        let retired = keyPath + ".retired-" + old.kid
+        #expect(try SigningKey.load(path: keyPath).kid == next.kid)
+
+        // Killed after the first rename: the current key is retired, the new one not yet in place.
+        #expect(rename(keyPath, keyPath + ".next") == 0)
+        _ = try await Self.runAgent(config: config, terminal: terminal, scans: 5..<7, receiver: receiver, events: 8)
+        #expect(try SigningKey.load(path: keyPath).kid == next.kid, "the prepared key was moved into place")
+        #expect(access(keyPath + ".next", F_OK) != 0)
+
+        // Killed before the first rename (the hand-over's batch already stored): both files move now.
+        #expect(rename(keyPath, keyPath + ".next") == 0 && rename(retired, keyPath) == 0)
+        let agentID = try await Self.runAgent(
+            config: config, terminal: terminal, scans: 7..<9, receiver: receiver, events: 10)
+        #expect(try SigningKey.load(path: keyPath).kid == next.kid)
+        #expect(try SigningKey.load(path: retired).kid == old.kid)
+        try Self.expectSignedAcrossHandover(receiver: receiver, agentID: agentID, old: old, new: next, events: 10)
+
+        // A missing key beside a prepared one whose hand-over no batch carries: refuse, never a new key.
+        try FileManager.default.removeItem(atPath: keyPath)
+        try FileManager.default.removeItem(atPath: retired)
+        try SigningKey().write(to: keyPath + ".next")
+        var logger = Logger(label: "rotation-crash")
+        logger.logLevel = .critical
+        #expect(throws: KeyError.self) {
+            _ = try Agent(configuration: try ConfigurationLoader.load(path: config, environment: [:]), logger: logger)
+        }
+        #expect(access(keyPath, F_OK) != 0, "no key was made up")
     }
 
     @Test("keygen --rotate writes the next key 0600 beside the current one, once, and refuses without a current key")

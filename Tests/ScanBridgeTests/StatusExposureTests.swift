@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import ScanBridgeAgent
+import ScanBridgeCore
+import Testing
+
+/// The status endpoint carries no authentication, so who can reach it is the whole of its
+/// protection; and its counters are what alert rules read from the first scan after a restart.
+@Suite("Status endpoint exposure and counters", .serialized)
+struct StatusExposureTests {
+    @Test("a non-loopback status.listen needs status.allow_remote; loopback and an allowed address start")
+    func allowRemote() throws {
+        let directory = TestSupport.temporaryDirectory("status-remote")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func start(_ listen: String, allow: Bool) -> String? {
+            var configuration = AgentConfiguration(stateDirectory: directory + "/state")
+            configuration.statusListen = ListenAddress(listen)
+            configuration.statusAllowRemote = allow
+            var logger = Logger(label: "status-remote")
+            logger.logLevel = .critical
+            do {
+                _ = try Agent(configuration: configuration, logger: logger)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        let refused = start("0.0.0.0:9477", allow: false)
+        #expect(refused?.contains("status.allow_remote") == true, "\(refused ?? "started")")
+        #expect(start("192.0.2.7:9477", allow: false) != nil)
+        #expect(start("0.0.0.0:9477", allow: true) == nil)
+        #expect(start("127.0.0.1:9477", allow: false) == nil)
+        #expect(start("[::1]:9477", allow: false) == nil)
+
+        let path = directory + "/scanbridge.yaml"
+        try "status:\n  listen: 0.0.0.0:9477\n  allow_remote: true\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        #expect(try ConfigurationLoader.load(path: path, environment: [:]).statusAllowRemote)
+        #expect(
+            try ConfigurationLoader.load(path: nil, environment: ["SCANBRIDGE_STATUS_ALLOW_REMOTE": "true"])
+                .statusAllowRemote)
+    }
+
+    @Test("requests naming another host (DNS rebinding) are refused; loopback names and IP literals are served")
+    func hostHeader() async throws {
+        let directory = TestSupport.temporaryDirectory("status-host")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = AgentConfiguration(stateDirectory: directory)
+        configuration.statusListen = ListenAddress(host: "127.0.0.1", port: 0)
+        var logger = Logger(label: "status-host")
+        logger.logLevel = .critical
+        let agent = try Agent(configuration: configuration, logger: logger)
+        let task = Task { try await agent.run() }
+        defer { task.cancel() }
+        #expect(await TestSupport.eventually(seconds: 10) { agent.statusPort != nil })
+        let port = agent.statusPort ?? 0
+        func get(_ path: String, host: String) async throws -> Int {
+            try await TestSupport.onThreadValue {
+                Result { try LoopbackHTTP.get(port: port, path: path, host: host) }
+            }.get().status
+        }
+        for path in ["/", "/status.json", "/metrics"] {
+            #expect(try await get(path, host: "rebind.attacker.example:\(port)") == 403, "\(path)")
+            #expect(try await get(path, host: "localhost:\(port)") == 200, "\(path)")
+            #expect(try await get(path, host: "127.0.0.1:\(port)") == 200, "\(path)")
+            #expect(try await get(path, host: "[::1]:\(port)") == 200, "\(path)")
+        }
+        task.cancel()
+        try await task.value
+    }
+
+    @Test("each attached device's counters are exposed at 0 before its first event, so increase() sees the first one")
+    func countersStartAtZero() async throws {
+        let directory = TestSupport.temporaryDirectory("status-zero")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let terminal = try PseudoTerminal()
+        var configuration = AgentConfiguration(stateDirectory: directory)
+        configuration.statusListen = ListenAddress(host: "127.0.0.1", port: 0)
+        configuration.devices = [
+            .init(path: terminal.devicePath, baud: 115_200, id: "bench-scanner"),
+            .init(path: directory + "/absent-reader", framing: .mercury, id: "dock-reader"),
+        ]
+        var logger = Logger(label: "status-zero")
+        logger.logLevel = .critical
+        let agent = try Agent(configuration: configuration, logger: logger)
+        let task = Task { try await agent.run() }
+        defer { task.cancel() }
+        #expect(await TestSupport.eventually(seconds: 10) { agent.statusPort != nil })
+        let port = agent.statusPort ?? 0
+        let body = try await TestSupport.onThreadValue {
+            Result { try LoopbackHTTP.get(port: port, path: "/metrics") }
+        }.get().body
+        for series in [
+            #"scanbridge_quarantined_total{device="bench-scanner"} 0"#,
+            #"scanbridge_events_total{device="bench-scanner",type="barcode.scanned"} 0"#,
+            #"scanbridge_events_total{device="bench-scanner",type="payload.quarantined"} 0"#,
+            #"scanbridge_quarantined_total{device="dock-reader"} 0"#,
+            #"scanbridge_events_total{device="dock-reader",type="rfid.observed"} 0"#,
+        ] {
+            #expect(body.contains(series), "missing \(series) in\n\(body)")
+        }
+        task.cancel()
+        try await task.value
+    }
+}
