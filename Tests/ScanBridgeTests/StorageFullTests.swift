@@ -135,6 +135,10 @@ struct StorageFullTests {
         let stopped = ContinuousClock.now
         let exited = await TestSupport.eventually(seconds: 10) { !process.isRunning }
         let took = ContinuousClock.now - stopped
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
         terminal.hangUp()
         await writer.value
         #expect(exited, "still running 10 s after SIGTERM")
