@@ -37,12 +37,23 @@ public struct ReceiverServer: Sendable {
     /// before it returns.
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
     {
-        let router = Router()
+        let router = Router(context: ReceiverRequestContext.self)
         let intake = self.intake
         let queries = self.queries
         let limit = maximumBodyBytes
         let onAccepted = self.onAccepted
-        router.post("/v1/scan-batches") { request, _ -> Response in
+        router.post("/v1/scan-batches") { request, context -> Response in
+            let signer: BatchIntake.AdmittedSigner
+            switch await intake.admit(signature: request.headers[Self.signatureField]) {
+            case .admitted(let admitted): signer = admitted
+            case .refused(let reply):
+                // Not a byte of the body was read; closing the input spares draining an upload
+                // nobody may make, and ends one that never finishes arriving.
+                context.channel.close(mode: .input, promise: nil)
+                var response = Self.json(reply)
+                response.headers[.connection] = "close"
+                return response
+            }
             let buffer: ByteBuffer
             do {
                 buffer = try await request.body.collect(upTo: limit)
@@ -52,8 +63,7 @@ public struct ReceiverServer: Sendable {
             }
             let body = Array(buffer.readableBytesView)
             let reply = await intake.handle(
-                body: body, signature: request.headers[HTTPField.Name("Scanbridge-Signature")!],
-                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+                body: body, signedBy: signer, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
             if (200..<300).contains(reply.status) { onAccepted?(body) }
             return Self.json(reply)
         }
@@ -96,6 +106,8 @@ public struct ReceiverServer: Sendable {
             logger: logger)
     }
 
+    static let signatureField = HTTPField.Name("Scanbridge-Signature")!
+
     static func json(_ reply: ReceiverReply) -> Response {
         json(reply.status, reply.body)
     }
@@ -105,5 +117,16 @@ public struct ReceiverServer: Sendable {
             status: .init(code: status),
             headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Hummingbird's basic context plus the connection, so a refused upload can be cut off.
+public struct ReceiverRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
     }
 }

@@ -96,6 +96,25 @@ final class RunningReceiver: Sendable {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
+
+    /// Runs `body` with a receiver of `store` and a client, then stops both and closes the
+    /// store, whichever way `body` ends.
+    static func serving<T>(
+        _ store: any ReceiverStorage, _ body: (RunningReceiver, ReceiverHTTP) async throws -> T
+    ) async throws -> T {
+        let receiver: RunningReceiver
+        do { receiver = try await start(store: store) } catch {
+            await store.close()
+            throw error
+        }
+        let http = ReceiverHTTP()
+        let result: Result<T, any Error>
+        do { result = .success(try await body(receiver, http)) } catch { result = .failure(error) }
+        await http.shutdown()
+        await receiver.stop()
+        await store.close()
+        return try result.get()
+    }
 }
 
 /// Posts and gets as an agent or a finance system would, keeping the status and body.
