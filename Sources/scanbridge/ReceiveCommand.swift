@@ -37,12 +37,20 @@ struct ReceiveServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Largest accepted request body in bytes.")
     var maxBodyBytes = 8 * 1024 * 1024
 
+    @Option(
+        name: .long,
+        help: "PostgreSQL: longest a statement may run or wait for a lock before the request answers 503.")
+    var statementTimeoutMs = Int(PostgresReceiverStore.defaultStatementTimeout.components.seconds * 1000)
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
     func validate() throws {
         guard HostPort(listen) != nil else { throw ValidationError("--listen must be host:port, got \(listen)") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard (1...3_600_000).contains(statementTimeoutMs) else {
+            throw ValidationError("--statement-timeout-ms must be 1…3600000 (milliseconds)")
+        }
         do { _ = try ReceiverStoreLocation(store) } catch { throw ValidationError(error.description) }
     }
 
@@ -55,7 +63,7 @@ struct ReceiveServeCommand: AsyncParsableCommand {
         let receiverStore: any ReceiverStorage
         do {
             location = try ReceiverStoreLocation(store)
-            receiverStore = try await location.open(logger: logger)
+            receiverStore = try await location.open(logger: logger, statementTimeout: .milliseconds(statementTimeoutMs))
         } catch {
             Failure(error.description).exit()
         }

@@ -1,18 +1,29 @@
 import Logging
 import ScanBridgeCore
 
-/// An HTTP answer of the receiver: status and JSON body.
+/// An HTTP answer of the receiver: status, JSON body and, for a 503, when to retry.
 public struct ReceiverReply: Sendable, Equatable {
     public var status: Int
     public var body: String
+    /// `Retry-After` in seconds.
+    public var retryAfterSeconds: Int?
 
-    public init(status: Int, body: String) {
+    public init(status: Int, body: String, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.body = body
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
-    /// The store could not answer; nothing was committed and the client may retry.
-    static var storeUnavailable: ReceiverReply { .json(503, ["error": "store_unavailable"]) }
+    /// How long a client should wait after a 503: a lock held elsewhere or a database
+    /// restarting is usually gone by then, and agents back off further on their own.
+    public static let retryAfterSeconds = 2
+
+    /// The store could not answer in time or at all; nothing was committed, retry later.
+    static var storeUnavailable: ReceiverReply {
+        var reply = ReceiverReply.json(503, ["error": "store_unavailable"])
+        reply.retryAfterSeconds = retryAfterSeconds
+        return reply
+    }
 
     /// A flat JSON object of strings and integers, in the order given.
     static func json(_ status: Int, _ fields: KeyValuePairs<String, any Sendable>) -> ReceiverReply {

@@ -91,6 +91,10 @@ enum PostgresReceiverSchema {
         try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
+                // Migrations may wait for another receiver's and take longer than a request's
+                // statement timeout; they get the 30 s the caller allows them.
+                try await connection.query("SET LOCAL statement_timeout = '30s'", logger: logger)
+                try await connection.query("SET LOCAL lock_timeout = '30s'", logger: logger)
                 try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
                 try await connection.query(
                     """

@@ -109,7 +109,9 @@ public struct ReceiverServer: Sendable {
     static let signatureField = HTTPField.Name("Scanbridge-Signature")!
 
     static func json(_ reply: ReceiverReply) -> Response {
-        json(reply.status, reply.body)
+        var response = json(reply.status, reply.body)
+        if let seconds = reply.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        return response
     }
 
     static func json(_ status: Int, _ body: String) -> Response {

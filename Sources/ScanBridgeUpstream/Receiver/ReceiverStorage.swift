@@ -201,6 +201,8 @@ public enum ReceiverStoreError: Error, Sendable, Equatable, CustomStringConverti
     /// The database cannot be reached or refused the work; nothing was committed.
     case unavailable(String, reason: String)
     case migrationFailed(String, reason: String)
+    /// A statement ran or waited for a lock past the statement timeout; nothing was committed.
+    case timedOut(String, reason: String)
     case keyEnrolledToAnotherAgent(kid: String, agentID: String)
     case keyRevoked(kid: String, agentID: String)
     case unknownKey(kid: String)
@@ -211,6 +213,8 @@ public enum ReceiverStoreError: Error, Sendable, Equatable, CustomStringConverti
             "\(location): \(reason) — give a file path (SQLite) or postgres://user[:password]@host[:port]/db[?sslmode=…]"
         case .unavailable(let location, let reason):
             "\(location): \(reason) — is the database running and reachable, and are the user, password and database name right?"
+        case .timedOut(let location, let reason):
+            "\(location): \(reason) — another session held a lock or the database is overloaded; the request may be retried (raise --statement-timeout-ms if statements legitimately take longer)"
         case .migrationFailed(let location, let reason):
             "\(location): could not bring the receiver schema up to date (\(reason)) — check that the user may create tables, then start again"
         case .keyEnrolledToAnotherAgent(let kid, let agentID):

@@ -122,6 +122,9 @@ struct ReceiverHTTP: Sendable {
     struct Answer: Sendable {
         var status: Int
         var body: String
+        var headers: HTTPHeaders = [:]
+
+        func header(_ name: String) -> String? { headers.first(name: name) }
 
         var json: [String: Any]? {
             try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
@@ -150,23 +153,35 @@ struct ReceiverHTTP: Sendable {
         try? await client.shutdown()
     }
 
-    func post(_ url: String, body: [UInt8], signature: String?, idempotencyKey: String? = nil) async throws -> Answer {
+    func post(
+        _ url: String, body: [UInt8], signature: String?, idempotencyKey: String? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: url + "/v1/scan-batches")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let signature { request.headers.add(name: "Scanbridge-Signature", value: signature) }
         if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         request.body = .bytes(ByteBuffer(bytes: body))
-        return try await send(request)
+        return try await send(request, timeout: timeout)
     }
 
     func get(_ url: String) async throws -> Answer {
         try await send(HTTPClientRequest(url: url))
     }
 
-    private func send(_ request: HTTPClientRequest) async throws -> Answer {
-        let response = try await client.execute(request, timeout: .seconds(60))
+    private func send(_ request: HTTPClientRequest, timeout: Duration = .seconds(60)) async throws -> Answer {
+        let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
         var buffer = try await response.body.collect(upTo: 64 << 20)
-        return Answer(status: Int(response.status.code), body: buffer.readString(length: buffer.readableBytes) ?? "")
+        return Answer(
+            status: Int(response.status.code), body: buffer.readString(length: buffer.readableBytes) ?? "",
+            headers: response.headers)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
