@@ -85,6 +85,20 @@ enum PostgresReceiverSchema {
                 "ALTER TABLE receiver_keys ADD COLUMN replaced_by text",
             ]
         ),
+        (
+            3, "feed consumers",
+            [
+                """
+                CREATE TABLE receiver_consumers (
+                    name text PRIMARY KEY,
+                    token_sha256 text NOT NULL UNIQUE,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    last_used_at timestamptz,
+                    revoked_at timestamptz
+                )
+                """
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -383,7 +383,7 @@ public final class PostgresReceiverStore: ReceiverStorage {
     // MARK: Plumbing
 
     /// Runs `work` on a leased connection; any failure is the store's, never the client's.
-    private func connected<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T)
+    func connected<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(ReceiverStoreError) -> T
     {
         do { return try await lease(work) } catch { throw storeError(error) }
@@ -400,7 +400,7 @@ public final class PostgresReceiverStore: ReceiverStorage {
     /// Runs `work` in a transaction, again when PostgreSQL reports a serialization failure,
     /// a deadlock or a unique violation (the next attempt sees what the other transaction
     /// committed and answers a repeat or a conflict).
-    private func transaction<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T)
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(ReceiverStoreError) -> T
     {
         let logger = self.logger

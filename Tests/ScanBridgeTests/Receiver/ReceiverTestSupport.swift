@@ -141,8 +141,11 @@ struct ReceiverHTTP: Sendable {
     }
 
     let client: HTTPClient
+    /// A feed consumer's token, sent with every GET.
+    let token: String?
 
-    init(connectionsPerHost: Int = 8) {
+    init(connectionsPerHost: Int = 8, token: String? = nil) {
+        self.token = token
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
@@ -166,8 +169,13 @@ struct ReceiverHTTP: Sendable {
         return try await send(request, timeout: timeout)
     }
 
-    func get(_ url: String) async throws -> Answer {
-        try await send(HTTPClientRequest(url: url))
+    /// With this client's consumer token, or `authorization` as the whole header when given.
+    func get(_ url: String, authorization: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        if let header = authorization ?? token.map({ "Bearer " + $0 }) {
+            request.headers.add(name: "Authorization", value: header)
+        }
+        return try await send(request)
     }
 
     private func send(_ request: HTTPClientRequest, timeout: Duration = .seconds(60)) async throws -> Answer {
@@ -183,5 +191,34 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// Feed consumers for tests: a token the receivers of a store accept on the read endpoints.
+enum ConsumerTestSupport {
+    /// Adds a consumer through the store's API and returns its token.
+    static func token(for store: any ReceiverStorage, name: String = "test-consumer") async throws -> String {
+        let token = ConsumerToken.generate()
+        _ = try await store.addConsumer(name: name, tokenSHA256: ConsumerToken.sha256Hex(token))
+        return token
+    }
+
+    /// Runs `scanbridge ARGS` and keeps stdout apart from stderr (the token is stdout's only line).
+    static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        async let stdout = TestSupport.onThreadValue { out.fileHandleForReading.readDataToEndOfFile() }
+        async let stderr = TestSupport.onThreadValue { err.fileHandleForReading.readDataToEndOfFile() }
+        let (output, errors) = await (stdout, stderr)
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
+        )
     }
 }
