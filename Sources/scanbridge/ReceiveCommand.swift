@@ -12,10 +12,12 @@ struct ReceiveCommand: AsyncParsableCommand {
         discussion: """
             `scanbridge receive --listen … --store …` serves (the default subcommand). --store is a SQLite file \
             or postgres://user[:password]@host[:port]/db[?sslmode=…]; several receivers may share one PostgreSQL \
-            store. Keys come from the store (enrol, revoke) and from --trust files.
+            store. Keys come from the store (enrol, revoke) and from --trust files; the feed, agents and metrics \
+            answer only consumers' bearer tokens (consumer add, list, revoke).
             """,
         subcommands: [
             ReceiveServeCommand.self, ReceiveEnrolCommand.self, ReceiveRevokeCommand.self, ReceiveAgentsCommand.self,
+            ReceiveConsumerCommand.self,
         ],
         defaultSubcommand: ReceiveServeCommand.self)
 }
@@ -23,7 +25,7 @@ struct ReceiveCommand: AsyncParsableCommand {
 struct ReceiveServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Take batches at POST /v1/scan-batches; serve /v1/events, /v1/agents and /metrics.")
+        abstract: "Take batches at POST /v1/scan-batches; serve /v1/events, /v1/agents and /metrics to consumers.")
 
     @Option(name: .long, help: "host:port to listen on.")
     var listen = "127.0.0.1:8787"
@@ -37,12 +39,20 @@ struct ReceiveServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Largest accepted request body in bytes.")
     var maxBodyBytes = 8 * 1024 * 1024
 
+    @Option(
+        name: .long,
+        help: "PostgreSQL: longest a statement may run or wait for a lock before the request answers 503.")
+    var statementTimeoutMs = Int(PostgresReceiverStore.defaultStatementTimeout.components.seconds * 1000)
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
     func validate() throws {
         guard HostPort(listen) != nil else { throw ValidationError("--listen must be host:port, got \(listen)") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard (1...3_600_000).contains(statementTimeoutMs) else {
+            throw ValidationError("--statement-timeout-ms must be 1…3600000 (milliseconds)")
+        }
         do { _ = try ReceiverStoreLocation(store) } catch { throw ValidationError(error.description) }
     }
 
@@ -55,13 +65,18 @@ struct ReceiveServeCommand: AsyncParsableCommand {
         let receiverStore: any ReceiverStorage
         do {
             location = try ReceiverStoreLocation(store)
-            receiverStore = try await location.open(logger: logger)
+            receiverStore = try await location.open(logger: logger, statementTimeout: .milliseconds(statementTimeoutMs))
         } catch {
             Failure(error.description).exit()
         }
         if trusted.keys.isEmpty, (try? await receiverStore.enrolledKeys().isEmpty) ?? true {
             logger.warning(
                 "no trusted keys yet: every batch is refused (401 unknown_key) until a key is enrolled with `scanbridge receive enrol --store … --jwk FILE --agent ID` or given with --trust"
+            )
+        }
+        if (try? await receiverStore.activeConsumers().isEmpty) ?? true {
+            logger.notice(
+                "no feed consumers yet: /v1/events, /v1/agents and /metrics answer 401 until one is added with `scanbridge receive consumer add --store … --name NAME`"
             )
         }
         let address = HostPort(listen)!

@@ -1,14 +1,28 @@
 import Logging
 import ScanBridgeCore
 
-/// An HTTP answer of the receiver: status and JSON body.
+/// An HTTP answer of the receiver: status, JSON body and, for a 503, when to retry.
 public struct ReceiverReply: Sendable, Equatable {
     public var status: Int
     public var body: String
+    /// `Retry-After` in seconds.
+    public var retryAfterSeconds: Int?
 
-    public init(status: Int, body: String) {
+    public init(status: Int, body: String, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.body = body
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// How long a client should wait after a 503: a lock held elsewhere or a database
+    /// restarting is usually gone by then, and agents back off further on their own.
+    public static let retryAfterSeconds = 2
+
+    /// The store could not answer in time or at all; nothing was committed, retry later.
+    static var storeUnavailable: ReceiverReply {
+        var reply = ReceiverReply.json(503, ["error": "store_unavailable"])
+        reply.retryAfterSeconds = retryAfterSeconds
+        return reply
     }
 
     /// A flat JSON object of strings and integers, in the order given.
@@ -31,10 +45,11 @@ public struct ReceiverReply: Sendable, Equatable {
 
 /// The receiver's decision for one posted batch, independent of the HTTP server.
 ///
-/// Order of checks: signature first (nothing unauthenticated touches the store beyond the
-/// key lookup), then the body's shape and the key's agent, then the chain in the store's
-/// transaction. Whatever a client sends is answered 2xx or 4xx; only a store that cannot be
-/// reached answers 503, which agents retry. The pinned answers (200, 401, 403, 409) carry
+/// Order of checks: the signature header's `kid` first, before the body is read (nothing
+/// unauthenticated touches the store beyond the key lookup, or makes the server take an
+/// upload), then the signature over the body, the body's shape and the key's agent, then the
+/// chain in the store's transaction. Whatever a client sends is answered 2xx or 4xx; only a
+/// store that cannot be reached answers 503, which agents retry. The pinned answers (200, 401, 403, 409) carry
 /// exactly the contract's fields; why a batch was refused goes to the receiver's log.
 public struct BatchIntake: Sendable {
     public typealias Reply = ReceiverReply
@@ -70,47 +85,84 @@ public struct BatchIntake: Sendable {
         self.observer = observer
     }
 
+    /// Decides a batch from its signature header and body (the fuzzer and in-process callers
+    /// that hold the whole body already).
     public func handle(body: [UInt8], signature: String?, idempotencyKey: String?) async -> Reply {
-        let (reply, decision) = await decide(body: body, signature: signature, idempotencyKey: idempotencyKey)
-        metrics?.record(decision.result, events: decision.events, verify: decision.verify, commit: decision.commit)
-        observer?(decision)
+        switch await admit(signature: signature) {
+        case .refused(let reply): reply
+        case .admitted(let signer): await handle(body: body, signedBy: signer, idempotencyKey: idempotencyKey)
+        }
+    }
+
+    /// Decides a batch whose signature header `admit(signature:)` let through.
+    public func handle(body: [UInt8], signedBy signer: AdmittedSigner, idempotencyKey: String?) async -> Reply {
+        let (reply, decision) = await decide(body: body, signer: signer, idempotencyKey: idempotencyKey)
+        record(decision)
         return reply
     }
 
     /// Counts a body refused before it reached the intake (over the size limit).
     public func refusedTooLarge() {
-        let decision = Decision(result: .tooLarge, agentID: nil, events: 0, verify: nil, commit: nil)
-        metrics?.record(.tooLarge, events: 0, verify: nil, commit: nil)
+        record(Decision(result: .tooLarge, agentID: nil, events: 0, verify: nil, commit: nil))
+    }
+
+    private func record(_ decision: Decision) {
+        metrics?.record(decision.result, events: decision.events, verify: decision.verify, commit: decision.commit)
         observer?(decision)
     }
 
-    private func decide(body: [UInt8], signature: String?, idempotencyKey: String?) async -> (Reply, Decision) {
+    /// What the `Scanbridge-Signature` header alone decides: the server asks before it reads a
+    /// byte of the body, so a client without a known, unrevoked key costs one key lookup and
+    /// no upload.
+    public enum Admission: Sendable {
+        case admitted(AdmittedSigner)
+        /// The answer to send without reading the body (401, or 503 when the store is down).
+        case refused(Reply)
+    }
+
+    /// A signature header whose `kid` names a key the receiver trusts; the body is still to
+    /// be verified against it.
+    public struct AdmittedSigner: Sendable {
+        let signature: String
+        let kid: String
+        let resolved: ResolvedKey
+        /// When the header was looked at: the verify duration includes the key lookup.
+        let started: ContinuousClock.Instant
+    }
+
+    public func admit(signature: String?) async -> Admission {
         let started = ContinuousClock.now
+        func refuse(_ result: ReceiverMetrics.Result, _ reply: Reply) -> Admission {
+            record(
+                Decision(result: result, agentID: nil, events: 0, verify: ContinuousClock.now - started, commit: nil))
+            return .refused(reply)
+        }
+        guard let signature else { return refuse(.badSignature, .json(401, ["error": "bad_signature"])) }
+        let kid: String
+        do { kid = try DetachedJWS.keyID(of: signature) } catch {
+            logger.warning("rejected batch with bad signature", metadata: ["reason": "\(error)"])
+            return refuse(.badSignature, .json(401, ["error": "bad_signature"]))
+        }
+        switch await resolve(kid: kid) {
+        case .key(let key):
+            return .admitted(AdmittedSigner(signature: signature, kid: kid, resolved: key, started: started))
+        case .refused(let why):
+            logger.warning("rejected batch signed by an untrusted key", metadata: ["kid": "\(kid)", "why": "\(why)"])
+            return refuse(.unknownKey, .json(401, ["error": "unknown_key"]))
+        case .storeUnavailable(let error):
+            logger.error("receiver store failed", metadata: ["error": "\(error)"])
+            return refuse(.storeUnavailable, .storeUnavailable)
+        }
+    }
+
+    private func decide(body: [UInt8], signer: AdmittedSigner, idempotencyKey: String?) async -> (Reply, Decision) {
+        let started = signer.started
+        let (signature, kid, resolved) = (signer.signature, signer.kid, signer.resolved)
         var decision = Decision(result: .malformed, agentID: nil, events: 0, verify: nil, commit: nil)
         func finish(_ result: ReceiverMetrics.Result, _ reply: Reply) -> (Reply, Decision) {
             decision.result = result
             if decision.verify == nil { decision.verify = ContinuousClock.now - started }
             return (reply, decision)
-        }
-        guard let signature else {
-            return finish(
-                .badSignature,
-                .json(401, ["error": "bad_signature"]))
-        }
-        let kid: String
-        do { kid = try DetachedJWS.keyID(of: signature) } catch {
-            logger.warning("rejected batch with bad signature", metadata: ["reason": "\(error)"])
-            return finish(.badSignature, .json(401, ["error": "bad_signature"]))
-        }
-        let resolved: ResolvedKey
-        switch await resolve(kid: kid) {
-        case .key(let key): resolved = key
-        case .refused(let why):
-            logger.warning("rejected batch signed by an untrusted key", metadata: ["kid": "\(kid)", "why": "\(why)"])
-            return finish(.unknownKey, .json(401, ["error": "unknown_key"]))
-        case .storeUnavailable(let error):
-            logger.error("receiver store failed", metadata: ["error": "\(error)"])
-            return finish(.storeUnavailable, .json(503, ["error": "store_unavailable"]))
         }
         // The signature check, the body's digest and the parse each read the whole body and
         // none needs another's result: with the chain taking one agent's batches one at a
@@ -164,7 +216,7 @@ public struct BatchIntake: Sendable {
         } catch {
             logger.error("receiver store failed", metadata: ["error": "\(error)"])
             decision.commit = ContinuousClock.now - committing
-            return finish(.storeUnavailable, .json(503, ["error": "store_unavailable"]))
+            return finish(.storeUnavailable, .storeUnavailable)
         }
         decision.commit = ContinuousClock.now - committing
         let metadata: Logger.Metadata = ["agent": "\(batch.agentID)", "batch_seq": "\(batch.batchSeq)"]

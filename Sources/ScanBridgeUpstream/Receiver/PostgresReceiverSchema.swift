@@ -85,12 +85,30 @@ enum PostgresReceiverSchema {
                 "ALTER TABLE receiver_keys ADD COLUMN replaced_by text",
             ]
         ),
+        (
+            3, "feed consumers",
+            [
+                """
+                CREATE TABLE receiver_consumers (
+                    name text PRIMARY KEY,
+                    token_sha256 text NOT NULL UNIQUE,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    last_used_at timestamptz,
+                    revoked_at timestamptz
+                )
+                """
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
+                // Migrations may wait for another receiver's and take longer than a request's
+                // statement timeout; they get the 30 s the caller allows them.
+                try await connection.query("SET LOCAL statement_timeout = '30s'", logger: logger)
+                try await connection.query("SET LOCAL lock_timeout = '30s'", logger: logger)
                 try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
                 try await connection.query(
                     """

@@ -20,8 +20,15 @@ public final class PostgresReceiverStore: ReceiverStorage {
     let logger: Logger
     private let running: Task<Void, Never>
 
-    /// Connects, and brings the schema up to date under an advisory lock.
-    public init(location: PostgresLocation, logger: Logger) async throws(ReceiverStoreError) {
+    /// How long a statement may run or wait for a lock unless `--statement-timeout-ms` says.
+    public static let defaultStatementTimeout: Duration = .seconds(5)
+
+    /// Connects, and brings the schema up to date under an advisory lock. The server ends any
+    /// statement of the pool's sessions that runs or waits for a lock longer than
+    /// `statementTimeout`; the request then answers 503 with `Retry-After`.
+    public init(
+        location: PostgresLocation, logger: Logger, statementTimeout: Duration = defaultStatementTimeout
+    ) async throws(ReceiverStoreError) {
         self.location = location
         // postgres-nio logs every query at debug level; the receiver logs what matters itself.
         let quiet = {
@@ -39,7 +46,9 @@ public final class PostgresReceiverStore: ReceiverStorage {
         } catch {
             throw .unavailable(location.description, reason: Self.describe(error))
         }
-        let client = PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: quiet)
+        let client = PostgresClient(
+            configuration: try location.clientConfiguration(statementTimeout: statementTimeout), backgroundLogger: quiet
+        )
         self.client = client
         running = Task { await client.run() }
         do {
@@ -374,7 +383,7 @@ public final class PostgresReceiverStore: ReceiverStorage {
     // MARK: Plumbing
 
     /// Runs `work` on a leased connection; any failure is the store's, never the client's.
-    private func connected<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T)
+    func connected<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(ReceiverStoreError) -> T
     {
         do { return try await lease(work) } catch { throw storeError(error) }
@@ -391,7 +400,7 @@ public final class PostgresReceiverStore: ReceiverStorage {
     /// Runs `work` in a transaction, again when PostgreSQL reports a serialization failure,
     /// a deadlock or a unique violation (the next attempt sees what the other transaction
     /// committed and answers a repeat or a conflict).
-    private func transaction<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T)
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(ReceiverStoreError) -> T
     {
         let logger = self.logger
@@ -419,7 +428,14 @@ public final class PostgresReceiverStore: ReceiverStorage {
 
     private func storeError(_ error: any Error) -> ReceiverStoreError {
         if let error = error as? ReceiverStoreError { return error }
+        if Self.isTimeout(error) { return .timedOut(location.description, reason: Self.describe(error)) }
         return .unavailable(location.description, reason: Self.describe(error))
+    }
+
+    /// The server ended a statement for `statement_timeout` (57014) or `lock_timeout` (55P03).
+    static func isTimeout(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return ["57014", "55P03"].contains(state)
     }
 
     static func isRetryable(_ error: any Error) -> Bool {

@@ -35,7 +35,7 @@ public struct ReceiverQueries: Sendable {
         let entries: [FeedEntry]
         do { entries = try await store.events(after: cursor, limit: count) } catch {
             logger.error("receiver store failed", metadata: ["error": "\(error)"])
-            return .json(503, ["error": "store_unavailable"])
+            return .storeUnavailable
         }
         var writer = JSONWriter(capacity: 64 + entries.reduce(0) { $0 + $1.event.count + 96 })
         writer.beginObject()
@@ -61,7 +61,7 @@ public struct ReceiverQueries: Sendable {
         let summaries: [AgentSummary]
         do { summaries = try await store.agentSummaries() } catch {
             logger.error("receiver store failed", metadata: ["error": "\(error)"])
-            return .json(503, ["error": "store_unavailable"])
+            return .storeUnavailable
         }
         var writer = JSONWriter()
         writer.beginObject()
@@ -84,7 +84,7 @@ public struct ReceiverQueries: Sendable {
             return ReceiverReply(status: 200, body: String(decoding: writer.bytes, as: UTF8.self))
         } catch {
             logger.error("receiver store failed", metadata: ["error": "\(error)"])
-            return .json(503, ["error": "store_unavailable"])
+            return .storeUnavailable
         }
     }
 }

@@ -5,13 +5,16 @@ import NIOCore
 import ScanBridgeCore
 
 /// The reference upstream over HTTP: `POST /v1/scan-batches`, the feed `GET /v1/events`,
-/// `GET /v1/agents[/{agent_id}]`, `GET /metrics`, `/healthz` and `/readyz` (the store answers).
+/// `GET /v1/agents[/{agent_id}]`, `GET /metrics` (these three for a consumer's bearer token
+/// only), `/healthz` and `/readyz` (the store answers).
 ///
 /// A receiver keeps no state of its own beyond its metrics: any number of them can serve one
 /// PostgreSQL store behind a load balancer.
 public struct ReceiverServer: Sendable {
     public let intake: BatchIntake
     public let queries: ReceiverQueries
+    /// Who may read the feed, the agents and the metrics.
+    public let consumers: ConsumerAuthenticator
     public let host: String
     public let port: Int
     public let maximumBodyBytes: Int
@@ -25,6 +28,7 @@ public struct ReceiverServer: Sendable {
     ) {
         self.intake = intake
         self.queries = ReceiverQueries(store: intake.store, logger: intake.logger)
+        self.consumers = ConsumerAuthenticator(store: intake.store, logger: intake.logger)
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
@@ -37,12 +41,23 @@ public struct ReceiverServer: Sendable {
     /// before it returns.
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
     {
-        let router = Router()
+        let router = Router(context: ReceiverRequestContext.self)
         let intake = self.intake
         let queries = self.queries
         let limit = maximumBodyBytes
         let onAccepted = self.onAccepted
-        router.post("/v1/scan-batches") { request, _ -> Response in
+        router.post("/v1/scan-batches") { request, context -> Response in
+            let signer: BatchIntake.AdmittedSigner
+            switch await intake.admit(signature: request.headers[Self.signatureField]) {
+            case .admitted(let admitted): signer = admitted
+            case .refused(let reply):
+                // Not a byte of the body was read; closing the input spares draining an upload
+                // nobody may make, and ends one that never finishes arriving.
+                context.channel.close(mode: .input, promise: nil)
+                var response = Self.json(reply)
+                response.headers[.connection] = "close"
+                return response
+            }
             let buffer: ByteBuffer
             do {
                 buffer = try await request.body.collect(upTo: limit)
@@ -52,30 +67,49 @@ public struct ReceiverServer: Sendable {
             }
             let body = Array(buffer.readableBytesView)
             let reply = await intake.handle(
-                body: body, signature: request.headers[HTTPField.Name("Scanbridge-Signature")!],
-                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+                body: body, signedBy: signer, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
             if (200..<300).contains(reply.status) { onAccepted?(body) }
             return Self.json(reply)
         }
-        router.get("/v1/events") { request, _ -> Response in
-            let parameters = request.uri.queryParameters
-            return Self.json(await queries.events(after: parameters.get("after"), limit: parameters.get("limit")))
-        }
-        router.get("/v1/agents") { _, _ -> Response in
-            Self.json(await queries.agents())
-        }
-        router.get("/v1/agents/:agent_id") { _, context -> Response in
-            Self.json(await queries.agent(context.parameters.get("agent_id") ?? ""))
-        }
-        router.get("/metrics") { _, _ -> Response in
-            guard let metrics = intake.metrics else { return Self.json(404, #"{"error":"not_found"}"#) }
-            if let summaries = try? await intake.store.agentSummaries() {
-                metrics.refresh(agents: summaries, now: .now())
+        // The feed, the agents and the metrics are for consumers only; health stays open.
+        let consumers = self.consumers
+        func forConsumers(
+            _ handler: @escaping @Sendable (Request, ReceiverRequestContext) async -> Response
+        ) -> @Sendable (Request, ReceiverRequestContext) async -> Response {
+            { request, context in
+                switch await consumers.authenticate(request.headers[.authorization]) {
+                case .consumer: return await handler(request, context)
+                case .unauthorized:
+                    var response = Self.json(401, #"{"error":"unauthorized"}"#)
+                    response.headers[.wwwAuthenticate] = "Bearer"
+                    return response
+                case .storeUnavailable: return Self.json(.storeUnavailable)
+                }
             }
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
+        router.get(
+            "/v1/events",
+            use: forConsumers { request, _ in
+                let parameters = request.uri.queryParameters
+                return Self.json(await queries.events(after: parameters.get("after"), limit: parameters.get("limit")))
+            })
+        router.get("/v1/agents", use: forConsumers { _, _ in Self.json(await queries.agents()) })
+        router.get(
+            "/v1/agents/:agent_id",
+            use: forConsumers { _, context in
+                Self.json(await queries.agent(context.parameters.get("agent_id") ?? ""))
+            })
+        router.get(
+            "/metrics",
+            use: forConsumers { _, _ in
+                guard let metrics = intake.metrics else { return Self.json(404, #"{"error":"not_found"}"#) }
+                if let summaries = try? await intake.store.agentSummaries() {
+                    metrics.refresh(agents: summaries, now: .now())
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+            })
         router.get("/healthz") { _, _ -> Response in
             Self.json(200, #"{"status":"alive"}"#)
         }
@@ -96,8 +130,12 @@ public struct ReceiverServer: Sendable {
             logger: logger)
     }
 
+    static let signatureField = HTTPField.Name("Scanbridge-Signature")!
+
     static func json(_ reply: ReceiverReply) -> Response {
-        json(reply.status, reply.body)
+        var response = json(reply.status, reply.body)
+        if let seconds = reply.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        return response
     }
 
     static func json(_ status: Int, _ body: String) -> Response {
@@ -105,5 +143,16 @@ public struct ReceiverServer: Sendable {
             status: .init(code: status),
             headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Hummingbird's basic context plus the connection, so a refused upload can be cut off.
+public struct ReceiverRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
     }
 }

@@ -29,6 +29,22 @@ public protocol ReceiverStorage: Sendable {
 
     func enrolledKeys() async throws(ReceiverStoreError) -> [EnrolledKey]
 
+    /// Records a feed consumer with the SHA-256 of its token; a name is never reused, even
+    /// after its consumer was revoked.
+    func addConsumer(name: String, tokenSHA256: String) async throws(ReceiverStoreError) -> FeedConsumer
+
+    /// Every consumer, revoked or not, by name.
+    func consumers() async throws(ReceiverStoreError) -> [FeedConsumer]
+
+    /// Consumers not revoked, with their token hashes (read for every authenticated request).
+    func activeConsumers() async throws(ReceiverStoreError) -> [ConsumerCredential]
+
+    /// Marks the consumer revoked (again is no change); its token stops working at once.
+    func revokeConsumer(name: String) async throws(ReceiverStoreError) -> FeedConsumer
+
+    /// Sets `last_used_at` (an ISO 8601 UTC time).
+    func markConsumerUsed(name: String, at time: String) async throws(ReceiverStoreError)
+
     /// Agents enrolled in the store or holding batches in it, by `agent_id`.
     func agentSummaries() async throws(ReceiverStoreError) -> [AgentSummary]
 
@@ -201,9 +217,13 @@ public enum ReceiverStoreError: Error, Sendable, Equatable, CustomStringConverti
     /// The database cannot be reached or refused the work; nothing was committed.
     case unavailable(String, reason: String)
     case migrationFailed(String, reason: String)
+    /// A statement ran or waited for a lock past the statement timeout; nothing was committed.
+    case timedOut(String, reason: String)
     case keyEnrolledToAnotherAgent(kid: String, agentID: String)
     case keyRevoked(kid: String, agentID: String)
     case unknownKey(kid: String)
+    case consumerExists(name: String)
+    case unknownConsumer(name: String)
 
     public var description: String {
         switch self {
@@ -211,12 +231,18 @@ public enum ReceiverStoreError: Error, Sendable, Equatable, CustomStringConverti
             "\(location): \(reason) — give a file path (SQLite) or postgres://user[:password]@host[:port]/db[?sslmode=…]"
         case .unavailable(let location, let reason):
             "\(location): \(reason) — is the database running and reachable, and are the user, password and database name right?"
+        case .timedOut(let location, let reason):
+            "\(location): \(reason) — another session held a lock or the database is overloaded; the request may be retried (raise --statement-timeout-ms if statements legitimately take longer)"
         case .migrationFailed(let location, let reason):
             "\(location): could not bring the receiver schema up to date (\(reason)) — check that the user may create tables, then start again"
         case .keyEnrolledToAnotherAgent(let kid, let agentID):
             "key \(kid) is already enrolled to agent \(agentID) — a key belongs to one agent; generate a new key for this one"
         case .keyRevoked(let kid, let agentID):
             "key \(kid) of agent \(agentID) was revoked and stays revoked — generate a new key (scanbridge keygen) and enrol that"
+        case .consumerExists(let name):
+            "a consumer named \(name) already exists (names are never reused) — choose another name; `scanbridge receive consumer list --store …` lists them"
+        case .unknownConsumer(let name):
+            "no consumer \(name) in this store — `scanbridge receive consumer list --store …` lists them"
         case .unknownKey(let kid):
             "no key \(kid) is enrolled in this store — `scanbridge receive agents --store …` lists the enrolled kids"
         }

@@ -21,11 +21,16 @@ public enum ReceiverStoreLocation: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Opens the store and brings its schema up to date.
-    public func open(logger: Logger) async throws(ReceiverStoreError) -> any ReceiverStorage {
+    /// Opens the store and brings its schema up to date. `statementTimeout` bounds each
+    /// PostgreSQL statement and lock wait on the server (SQLite waits at most 10 s for its
+    /// write lock regardless).
+    public func open(
+        logger: Logger, statementTimeout: Duration = PostgresReceiverStore.defaultStatementTimeout
+    ) async throws(ReceiverStoreError) -> any ReceiverStorage {
         switch self {
         case .sqlite(let path): try SQLiteReceiverStore(path: path)
-        case .postgres(let location): try await PostgresReceiverStore(location: location, logger: logger)
+        case .postgres(let location):
+            try await PostgresReceiverStore(location: location, logger: logger, statementTimeout: statementTimeout)
         }
     }
 
@@ -127,7 +132,10 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
     }
 
-    func clientConfiguration() throws(ReceiverStoreError) -> PostgresClient.Configuration {
+    /// The pool's sessions start with `statement_timeout` and `lock_timeout` set, so the
+    /// server itself ends a statement that runs or waits too long: postgres-nio ignores task
+    /// cancellation, so no client-side timeout can free a connection stuck behind a lock.
+    func clientConfiguration(statementTimeout: Duration) throws(ReceiverStoreError) -> PostgresClient.Configuration {
         let mode: PostgresClient.Configuration.TLS
         switch try tlsChoice() {
         case .disable: mode = .disable
@@ -138,6 +146,10 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             host: host, port: port, username: user, password: password, database: database, tls: mode)
         configuration.options.connectTimeout = .seconds(10)
         configuration.options.maximumConnections = 16
+        let milliseconds = String(max(1, statementTimeout.milliseconds))
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", milliseconds), ("lock_timeout", milliseconds),
+        ]
         return configuration
     }
 
@@ -170,5 +182,13 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         let credentials = text[scheme.upperBound..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return text }
         return String(text[..<colon]) + ":***" + String(text[at...])
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -12,6 +12,7 @@ enum SQLiteReceiverSchema {
         ("receiver-v1", createBatchesAndEvents),
         ("receiver-v2-agents-keys-feed", addAgentsKeysAndFeed),
         ("receiver-v3-key-handovers", addKeyHandovers),
+        ("receiver-v4-feed-consumers", addFeedConsumers),
     ]
 
     static func migrate(_ db: Database) throws {
@@ -121,6 +122,20 @@ enum SQLiteReceiverSchema {
             sql: """
                 ALTER TABLE receiver_keys ADD COLUMN retired_after_batch_seq INTEGER;
                 ALTER TABLE receiver_keys ADD COLUMN replaced_by TEXT;
+                """)
+    }
+
+    /// Systems allowed to read the feed, agents and metrics, by the SHA-256 of their token.
+    static func addFeedConsumers(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE receiver_consumers (
+                    name TEXT NOT NULL PRIMARY KEY,
+                    token_sha256 TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL,
+                    last_used_at TEXT,
+                    revoked_at TEXT
+                );
                 """)
     }
 }

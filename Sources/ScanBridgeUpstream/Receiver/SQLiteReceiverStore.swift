@@ -278,7 +278,7 @@ public final class SQLiteReceiverStore: ReceiverStorage {
 
     // MARK: Plumbing
 
-    private func writing<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T)
+    func writing<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T)
         async throws(ReceiverStoreError)
         -> T
     {
@@ -298,7 +298,7 @@ public final class SQLiteReceiverStore: ReceiverStorage {
         }
     }
 
-    private func reading<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T)
+    func reading<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T)
         async throws(ReceiverStoreError)
         -> T
     {

@@ -104,8 +104,10 @@ struct ReceiveCommandTests {
             try Self.scanbridge([
                 "receive", "enrol", "--store", store, "--jwk", directory + "/agent.jwk", "--agent", "agent-test",
             ]).status == 0)
+        let added = try await ConsumerTestSupport.run(["receive", "consumer", "add", "--store", store, "--name", "ops"])
+        #expect(added.status == 0, "\(added.stderr)")
         let receiver = try await ReceiverProcess.start(store: store)
-        let http = ReceiverHTTP()
+        let http = ReceiverHTTP(token: added.stdout.trimmingCharacters(in: .newlines))
         var factory = BatchFactory(key: key)
         let first = try factory.next(events: 2)
         let accepted = try await http.post(receiver.url, body: first.body, signature: first.jws)
@@ -127,9 +129,13 @@ struct ReceiveCommandTests {
         let directory = TestSupport.temporaryDirectory("trust")
         let key = SigningKey()
         try Data(key.publicJWK.json.utf8).write(to: URL(fileURLWithPath: directory + "/agent.jwk"))
+        let added = try await ConsumerTestSupport.run([
+            "receive", "consumer", "add", "--store", directory + "/receiver.sqlite", "--name", "finance",
+        ])
+        #expect(added.status == 0, "\(added.stderr)")
         let receiver = try await ReceiverProcess.start(
             store: directory + "/receiver.sqlite", extra: ["--trust", directory + "/agent.jwk"])
-        let http = ReceiverHTTP()
+        let http = ReceiverHTTP(token: added.stdout.trimmingCharacters(in: .newlines))
         var factory = BatchFactory(key: key)
         let batch = try factory.next(events: 3)
         let answer = try await http.post(

@@ -46,7 +46,7 @@ struct ReceiverContractTests {
 
         let receiver = try await RunningReceiver.start(
             store: store, trusted: TrustedKeys([fileKey.publicJWK]), maximumBodyBytes: 64 * 1024)
-        let http = ReceiverHTTP()
+        let http = ReceiverHTTP(token: try await ConsumerTestSupport.token(for: store))
         do {
             try await batches(
                 receiver: receiver, http: http, keyA: keyA, keyB: keyB, revoked: revoked, fileKey: fileKey)

@@ -66,12 +66,17 @@ struct ReceiverScaleTests {
         let admin = try await StoreBackend.postgres.open(store)
         for signer in signers.dropFirst() { _ = try await admin.enrol([signer.key.publicJWK], agentID: signer.agentID) }
 
+        let added = try await ConsumerTestSupport.run([
+            "receive", "consumer", "add", "--store", store, "--name", "finance",
+        ])
+        #expect(added.status == 0, "\(added.stderr)")
+        let token = added.stdout.trimmingCharacters(in: .newlines)
         let ledger = Ledger()
         let done = Flag()
         // Finance systems reading while batches arrive, close behind the newest commit: small
         // pages and whole pages, each restarting now and then.
         let consumers = [20, 1000, 50, 1000].map { limit in
-            Task { try await Self.consume(urls: urls, largestPage: limit, until: done) }
+            Task { try await Self.consume(urls: urls, largestPage: limit, token: token, until: done) }
         }
         let http = ReceiverHTTP(connectionsPerHost: 64)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -201,10 +206,10 @@ struct ReceiverScaleTests {
 
     /// A finance system reading the feed while batches arrive: pages of random size from
     /// either receiver; now and then it "restarts", keeping only its saved cursor.
-    static func consume(urls: [String], largestPage: Int, until done: Flag) async throws -> Feed {
+    static func consume(urls: [String], largestPage: Int, token: String, until done: Flag) async throws -> Feed {
         var feed = Feed()
         var checkpoint: String?
-        var http = ReceiverHTTP()
+        var http = ReceiverHTTP(token: token)
         var requests = 0
         while true {
             requests += 1
@@ -212,7 +217,7 @@ struct ReceiverScaleTests {
             // restart too (a purely random restart left one with none, now and then).
             if requests % 5 == 0 || Int.random(in: 0..<20) == 0 {
                 await http.shutdown()
-                http = ReceiverHTTP()
+                http = ReceiverHTTP(token: token)
                 feed.restarts += 1
             }
             let finished = done.value.load(ordering: .sequentiallyConsistent)

@@ -96,6 +96,25 @@ final class RunningReceiver: Sendable {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
+
+    /// Runs `body` with a receiver of `store` and a client, then stops both and closes the
+    /// store, whichever way `body` ends.
+    static func serving<T>(
+        _ store: any ReceiverStorage, _ body: (RunningReceiver, ReceiverHTTP) async throws -> T
+    ) async throws -> T {
+        let receiver: RunningReceiver
+        do { receiver = try await start(store: store) } catch {
+            await store.close()
+            throw error
+        }
+        let http = ReceiverHTTP()
+        let result: Result<T, any Error>
+        do { result = .success(try await body(receiver, http)) } catch { result = .failure(error) }
+        await http.shutdown()
+        await receiver.stop()
+        await store.close()
+        return try result.get()
+    }
 }
 
 /// Posts and gets as an agent or a finance system would, keeping the status and body.
@@ -103,6 +122,9 @@ struct ReceiverHTTP: Sendable {
     struct Answer: Sendable {
         var status: Int
         var body: String
+        var headers: HTTPHeaders = [:]
+
+        func header(_ name: String) -> String? { headers.first(name: name) }
 
         var json: [String: Any]? {
             try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
@@ -119,8 +141,11 @@ struct ReceiverHTTP: Sendable {
     }
 
     let client: HTTPClient
+    /// A feed consumer's token, sent with every GET.
+    let token: String?
 
-    init(connectionsPerHost: Int = 8) {
+    init(connectionsPerHost: Int = 8, token: String? = nil) {
+        self.token = token
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
@@ -131,23 +156,69 @@ struct ReceiverHTTP: Sendable {
         try? await client.shutdown()
     }
 
-    func post(_ url: String, body: [UInt8], signature: String?, idempotencyKey: String? = nil) async throws -> Answer {
+    func post(
+        _ url: String, body: [UInt8], signature: String?, idempotencyKey: String? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: url + "/v1/scan-batches")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let signature { request.headers.add(name: "Scanbridge-Signature", value: signature) }
         if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        return try await send(request, timeout: timeout)
+    }
+
+    /// With this client's consumer token, or `authorization` as the whole header when given.
+    func get(_ url: String, authorization: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        if let header = authorization ?? token.map({ "Bearer " + $0 }) {
+            request.headers.add(name: "Authorization", value: header)
+        }
         return try await send(request)
     }
 
-    func get(_ url: String) async throws -> Answer {
-        try await send(HTTPClientRequest(url: url))
+    private func send(_ request: HTTPClientRequest, timeout: Duration = .seconds(60)) async throws -> Answer {
+        let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+        var buffer = try await response.body.collect(upTo: 64 << 20)
+        return Answer(
+            status: Int(response.status.code), body: buffer.readString(length: buffer.readableBytes) ?? "",
+            headers: response.headers)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// Feed consumers for tests: a token the receivers of a store accept on the read endpoints.
+enum ConsumerTestSupport {
+    /// Adds a consumer through the store's API and returns its token.
+    static func token(for store: any ReceiverStorage, name: String = "test-consumer") async throws -> String {
+        let token = ConsumerToken.generate()
+        _ = try await store.addConsumer(name: name, tokenSHA256: ConsumerToken.sha256Hex(token))
+        return token
     }
 
-    private func send(_ request: HTTPClientRequest) async throws -> Answer {
-        let response = try await client.execute(request, timeout: .seconds(60))
-        var buffer = try await response.body.collect(upTo: 64 << 20)
-        return Answer(status: Int(response.status.code), body: buffer.readString(length: buffer.readableBytes) ?? "")
+    /// Runs `scanbridge ARGS` and keeps stdout apart from stderr (the token is stdout's only line).
+    static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        async let stdout = TestSupport.onThreadValue { out.fileHandleForReading.readDataToEndOfFile() }
+        async let stderr = TestSupport.onThreadValue { err.fileHandleForReading.readDataToEndOfFile() }
+        let (output, errors) = await (stdout, stderr)
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
+        )
     }
 }
