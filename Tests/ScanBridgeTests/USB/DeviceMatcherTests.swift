@@ -194,6 +194,21 @@ struct DeviceMatcherTests {
         #expect(scanner.transport == .hidPOS)
     }
 
+    @Test("A usb-vendor rule reads its USB interface only, never the device's keyboard or serial nodes")
+    func usbVendorReadsTheInterfaceOnly() throws {
+        var rule = Self.rule(product: "7523")
+        rule.match.interface = 0
+        rule.transport = .usbVendor
+        let matcher = DeviceMatcher(rules: [rule], catalog: Self.catalog)
+        let keyboard = try #require(matcher.classify(Self.ch340Keyboard))
+        #expect(Self.reason(keyboard)?.contains("reads vendor-class USB interfaces (transport usb-vendor)") == true)
+        #expect(matcher.classify(Self.ch340Port)?.isOpened == false)
+        var device = Self.node(subsystem: "usb", sysname: "1-3")
+        device.devtype = "usb_device"
+        #expect(matcher.classify(device)?.transport == .usbVendor)
+        #expect(matcher.classify(device)?.isOpened == true)
+    }
+
     @Test(
         "An operator profile opens a keyboard only when its match names the product; an RFID profile reads serial ports"
     )
