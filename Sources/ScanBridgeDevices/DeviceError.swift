@@ -7,6 +7,10 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(path: String)
     case permissionDenied(path: String)
     case busy(path: String)
+    /// A serial port another process holds (flock or TIOCEXCL): reading it too would split its bytes.
+    case inUse(path: String)
+    /// A discovered serial port's node now belongs to another device than the one discovered.
+    case otherDevice(path: String, expected: String, found: String)
     case notATerminal(path: String)
     case unsupportedBaud(path: String, baud: Int)
     case system(path: String, call: String, errno: Int32)
@@ -21,6 +25,10 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path): permission denied — is the udev rule installed and the user in group scanbridge? (`sudo usermod -aG scanbridge $USER`, or `dialout` for plain serial ports)"
         case .busy(let path):
             "\(path): device busy — another program (ModemManager, a terminal, another agent) holds it"
+        case .inUse(let path):
+            "\(path) is in use by another process — close it there (screen, cat, minicom, ModemManager, another scanbridge); the agent opens it as soon as it is free"
+        case .otherDevice(let path, let expected, let found):
+            "\(path) is now \(found), not \(expected): not opened — the agent reads it again when udev shows that device there"
         case .notATerminal(let path):
             "\(path): not a serial device (termios refused it) — check devices[].path"
         case .unsupportedBaud(let path, let baud):

@@ -5,8 +5,10 @@ import ScanBridgePayloads
 /// Decides, for each node udev reports, whether scanbridge may open it.
 ///
 /// The allowlist is the whole of it: a node is opened only when a built-in or operator profile
-/// claims its USB vendor (and product), or a `devices:` rule matches it. Anything else that
-/// types is listed as ignored and never opened, so scanbridge is never a keylogger.
+/// claims its USB vendor (and product), or a `devices:` rule matches it, and the protocol the
+/// rule or profile names reads that kind of node. A keyboard is opened only by a built-in
+/// scanner family or by a rule or profile that names its product (or serial). Anything else
+/// that types is listed as ignored and never opened, so scanbridge is never a keylogger.
 public struct DeviceMatcher: Sendable {
     public let rules: [AgentConfiguration.DeviceRule]
     public let catalog: ProfileCatalog
@@ -48,7 +50,20 @@ public struct DeviceMatcher: Sendable {
                     : "not a USB device: configure it by path")
             return found
         }
-        if let index = rules.firstIndex(where: { $0.match.matches(usb, interface: node.interfaceNumber) }) {
+        // The first rule that names this device and whose protocol reads this kind of node.
+        var refusal: String?
+        var chosen: Int?
+        for (index, rule) in rules.enumerated() where rule.match.matches(usb, interface: node.interfaceNumber) {
+            if let why = refusalReason(rule: rule, number: index + 1, transport: transport) {
+                refusal = refusal ?? why
+                continue
+            }
+            chosen = index
+            break
+        }
+        let claimant = catalog.claiming(
+            vendorID: usb.vendorID, productID: usb.productID, serial: usb.serial, firmware: usb.firmware)
+        if let index = chosen {
             let rule = rules[index]
             found.rule = rule
             found.matchedBy = "devices rule \(index + 1)"
@@ -59,19 +74,17 @@ public struct DeviceMatcher: Sendable {
                 rule.settings.profile
                 ?? (transport == .serial && rule.settings.framing != nil
                     ? rule.settings.framing!.defaultProfile
-                    : catalog.claiming(
-                        vendorID: usb.vendorID, productID: usb.productID, serial: usb.serial, firmware: usb.firmware)?
-                        .id ?? (rule.settings.framing ?? .lines).defaultProfile)
-        } else if let profile = catalog.claiming(
-            vendorID: usb.vendorID, productID: usb.productID, serial: usb.serial, firmware: usb.firmware)
-        {
+                    : claimant?.id ?? (rule.settings.framing ?? .lines).defaultProfile)
+        } else if let profile = claimant, refusalReason(profile: profile, transport: transport) == nil {
             found.matchedBy = "profile \(profile.id)"
             found.profileID = profile.id
         } else {
-            found.decision = .ignored(
+            let fallback =
                 transport == .hidKeyboard
-                    ? "a keyboard no profile or devices rule allows: never opened (scanbridge is not a keylogger)"
-                    : "no profile or devices rule matches \(usb.vendorID):\(usb.productID)")
+                ? "a keyboard no profile or devices rule allows: never opened (scanbridge is not a keylogger)"
+                : "no profile or devices rule matches \(usb.vendorID):\(usb.productID)"
+            found.decision = .ignored(
+                refusal ?? claimant.flatMap { refusalReason(profile: $0, transport: transport) } ?? fallback)
             return found
         }
         if transport == .hidPOS {
@@ -91,6 +104,50 @@ public struct DeviceMatcher: Sendable {
         }
         found.decision = .open
         return found
+    }
+
+    /// Why rule `number` may not open a node of `transport`, or nil when it may: its protocol
+    /// reads another kind of node, or the node is a keyboard and the rule names only a vendor
+    /// (a bridge chip's vendor makes keyboards too).
+    private func refusalReason(
+        rule: AgentConfiguration.DeviceRule, number: Int, transport: DeviceTransport
+    ) -> String? {
+        let readable = ReadableNodes.of(rule, catalog: catalog)
+        if !readable.reads(transport) {
+            return
+                "devices rule \(number) reads \(readable.transports!.sorted { $0.rawValue < $1.rawValue }.map(\.nodeKind).joined(separator: " and ")) (\(readable.because)): this \(transport.rawValue) node is never opened"
+        }
+        if transport == .hidKeyboard, rule.match.productID == nil, rule.match.serial == nil,
+            !isScannerVendor(rule.match.vendorID)
+        {
+            return
+                "a keyboard devices rule \(number) names by vendor_id only: never opened — add product_id (or serial) to the rule if this is the scanner"
+        }
+        return nil
+    }
+
+    /// Why a profile claiming the device may not open a node of `transport`. The built-in
+    /// scanner-family profiles claim vendors that make only scanners, so their keyboards are
+    /// wedge scanners; an operator's profile must name the product (or serial) to open one.
+    private func refusalReason(profile: DeviceProfile, transport: DeviceTransport) -> String? {
+        let readable = ReadableNodes.of(profile)
+        if !readable.reads(transport) {
+            return "\(readable.because) reads serial ports: this \(transport.rawValue) node is never opened"
+        }
+        if transport == .hidKeyboard, profile.match.productID == nil, profile.match.serial == nil,
+            !isScannerVendor(profile.match.vendorID)
+        {
+            return
+                "a keyboard profile \(profile.id) claims by vendor_id only: never opened — add product_id (or serial) to its match if this is the scanner"
+        }
+        return nil
+    }
+
+    /// A vendor a built-in scanner-family profile claims: it makes scanners, not keyboards.
+    private func isScannerVendor(_ vendorID: String?) -> Bool {
+        catalog.profiles.contains {
+            $0.source.hasPrefix("built-in:") && $0.match.vendorID != nil && $0.match.vendorID == vendorID
+        }
     }
 
     /// A whole USB device is listed only when a `transport: usb-vendor` rule names it: its

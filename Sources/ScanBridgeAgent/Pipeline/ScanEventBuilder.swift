@@ -21,7 +21,10 @@ public struct ScanEventBuilder: Sendable {
         unmatchedProfile: String? = nil
     ) {
         self.device = device
-        self.interpreter = PayloadInterpreter(profile: profile, referenceYear: Timestamp.now().year)
+        // The device's transport decides what ends a payload, so which control bytes are data.
+        self.interpreter = PayloadInterpreter(
+            profile: profile, referenceYear: Timestamp.now().year,
+            delimiting: PayloadDelimiting(transport: device.transport))
         self.knownFingerprints = knownFingerprints
         self.unmatchedProfile = unmatchedProfile
         if let profile { self.device.profile = profile.name }

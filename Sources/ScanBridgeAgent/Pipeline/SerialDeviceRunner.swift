@@ -42,7 +42,13 @@ public struct SerialDeviceRunner: Sendable {
             parity: configuration.parity ?? settings?.parity.flatMap(SerialLineSettings.Parity.init(rawValue:))
                 ?? .none,
             stopBits: configuration.stopBits ?? settings?.stopBits ?? 1)
-        self.source = SerialInputSource(path: configuration.path, settings: line)
+        // A port discovery found is reopened only for the device found there (its USB identity).
+        let path = configuration.path
+        var verify: (@Sendable () -> DeviceError?)?
+        if let usb = configuration.usb {
+            verify = { SerialPortOwner.check(devnode: path, expected: usb) }
+        }
+        self.source = SerialInputSource(path: path, settings: line, verify: verify)
         self.reader = ReaderCodec.make(
             framing: framing, profile: profile, maxLineBytes: configuration.maxLineBytes,
             interByteTimeoutMilliseconds: configuration.interByteTimeoutMilliseconds)

@@ -59,16 +59,18 @@ public struct QuarantineReplay: Sendable {
                 id: profileID, vendorID: record?.vendorID, productID: record?.productID, serial: record?.serial,
                 firmware: entry.firmware)
         else { return nil }
+        let transport = record.flatMap { DeviceTransport(rawValue: $0.transport) } ?? .serial
         guard
             case .accepted(let data, let fingerprint) = PayloadInterpreter(
-                profile: profile, referenceYear: entry.receivedAt.year
+                profile: profile, referenceYear: entry.receivedAt.year,
+                delimiting: PayloadDelimiting(transport: transport)
             ).interpret(entry.raw),
             case .object(var object) = data
         else { return nil }
         _ = object.append(key: "replay_of", value: .string(entry.id))
         let device = DeviceIdentity(
             id: entry.deviceID, vendorID: record?.vendorID, productID: record?.productID, serial: record?.serial,
-            firmware: entry.firmware, transport: record.flatMap { DeviceTransport(rawValue: $0.transport) } ?? .serial,
+            firmware: entry.firmware, transport: transport,
             profile: profile.name)
         let released = PendingEvent(
             type: ScanEventBuilder.eventType(for: profile), occurredAt: entry.receivedAt, device: device,

@@ -11,7 +11,8 @@ import Foundation
 /// costs no CPU. After each chunk (or timer) the thread waits until the consumer has handled
 /// it (``acknowledge()``): meanwhile the kernel keeps buffering, so memory stays bounded and a
 /// crash loses at most the one chunk being stored. While the device is absent, an inotify
-/// watch on its directory wakes the thread when the node (or its by-id link) reappears.
+/// watch on its directory wakes the thread when the node (or its by-id link) reappears. A port
+/// another process holds is reported (``DeviceError/inUse(path:)``) and retried the same way.
 ///
 /// Readers that speak a protocol also write (``send(_:)``), need a timer for inter-byte and
 /// reply timeouts (``setDeadline(_:)``, delivered as `.timer` in the same stream so the
@@ -27,6 +28,9 @@ public final class SerialInputSource: @unchecked Sendable {
     private let loop = DeviceReadLoop()
     private let lock = NSLock()
     private let retryMilliseconds: Int32
+    /// Asked before every open: nil when the node may be opened, else why not (a discovered
+    /// port whose node now belongs to another device, ``SerialPortOwner``).
+    private let verify: (@Sendable () -> DeviceError?)?
     private var farewell: [UInt8] = []
     private var port: SerialPort?
 
@@ -34,10 +38,14 @@ public final class SerialInputSource: @unchecked Sendable {
         self.init(path: path, settings: SerialLineSettings(baud: baud), retryMilliseconds: retryMilliseconds)
     }
 
-    public init(path: String, settings: SerialLineSettings, retryMilliseconds: Int32 = 2000) {
+    public init(
+        path: String, settings: SerialLineSettings, retryMilliseconds: Int32 = 2000,
+        verify: (@Sendable () -> DeviceError?)? = nil
+    ) {
         self.path = path
         self.settings = settings
         self.retryMilliseconds = retryMilliseconds
+        self.verify = verify
     }
 
     public func start() {
@@ -76,7 +84,8 @@ public final class SerialInputSource: @unchecked Sendable {
         var lastProblem: DeviceError?
         while !loop.isStopping {
             let port: SerialPort
-            do {
+            do throws(DeviceError) {
+                if let problem = verify?() { throw problem }
                 port = try SerialPort.open(path: path, settings: settings)
             } catch {
                 if error != lastProblem {

@@ -6,6 +6,11 @@
 ///
 /// Input already waiting in the kernel when the port opens is kept (no `tcflush`): a scanner
 /// that sent while the agent restarted loses nothing the kernel still holds.
+///
+/// The port is held exclusively, since two readers of one port split its bytes and store
+/// partial scans: `flock(LOCK_EX)` on it, which a second agent and other well-behaved
+/// programs respect (root included), and `TIOCEXCL` where the terminal takes it, which makes
+/// the kernel refuse any other open by a non-root process.
 public final class SerialPort: @unchecked Sendable {
     public let path: String
     public let fileDescriptor: Int32
@@ -23,7 +28,16 @@ public final class SerialPort: @unchecked Sendable {
         let baud = settings.baud
         guard let speed = SerialSpeed.constant(for: baud) else { throw .unsupportedBaud(path: path, baud: baud) }
         let fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw .fromErrno(errno, path: path, call: "open") }
+        guard fd >= 0 else {
+            let code = errno
+            // EBUSY from open(2) on a terminal: another process holds it with TIOCEXCL.
+            throw code == EBUSY ? .inUse(path: path) : .fromErrno(code, path: path, call: "open")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(fd)
+            throw code == EWOULDBLOCK ? .inUse(path: path) : .fromErrno(code, path: path, call: "flock")
+        }
         var options = termios()
         guard tcgetattr(fd, &options) == 0 else {
             let code = errno
@@ -56,6 +70,9 @@ public final class SerialPort: @unchecked Sendable {
             close(fd)
             throw .fromErrno(code, path: path, call: "tcsetattr")
         }
+        // Best effort: every kernel terminal takes it, but an emulated one (umockdev's) may
+        // not, and the flock above already keeps out a second agent.
+        _ = ioctl(fd, UInt(TIOCEXCL))
         return SerialPort(path: path, fileDescriptor: fd)
     }
 
@@ -80,6 +97,8 @@ public final class SerialPort: @unchecked Sendable {
     }
 
     deinit {
+        // The exclusive mode belongs to the terminal, not to this descriptor: released first.
+        _ = ioctl(fileDescriptor, UInt(TIOCNXCL))
         close(fileDescriptor)
     }
 }

@@ -29,11 +29,13 @@ public enum PayloadRejection: Error, Equatable, Sendable, CustomStringConvertibl
     }
 }
 
-/// Text of a scanned line: valid UTF-8, no control bytes except GS (ASCII 29), which GS1
-/// data uses as its field separator.
+/// Text of a scanned payload: valid UTF-8, no control bytes except GS (ASCII 29), which GS1
+/// data uses as its field separator, and those `delimiting` makes data.
 public enum ScanText {
-    public static func validate(_ line: [UInt8]) -> Result<String, PayloadRejection> {
-        for (offset, byte) in line.enumerated() where byte < 0x20 && byte != 0x1D || byte == 0x7F {
+    public static func validate(_ line: [UInt8], delimiting: PayloadDelimiting = .lines) -> Result<
+        String, PayloadRejection
+    > {
+        for (offset, byte) in line.enumerated() where (byte < 0x20 || byte == 0x7F) && !delimiting.allowsControl(byte) {
             return .failure(.controlCharacter(byte: byte, offset: offset))
         }
         var iterator = line.makeIterator()

@@ -25,15 +25,21 @@ public struct PayloadInterpreter: Sendable {
     public let profile: DeviceProfile?
     /// Two-digit GS1 years are read in a window around this year (the caller's clock).
     public let referenceYear: Int
+    /// Which control bytes are data: CR and LF in a HID POS report are, in a serial line not.
+    public let delimiting: PayloadDelimiting
 
-    public init(profile: DeviceProfile?, referenceYear: Int = GS1Date.defaultReferenceYear) {
+    public init(
+        profile: DeviceProfile?, referenceYear: Int = GS1Date.defaultReferenceYear,
+        delimiting: PayloadDelimiting = .lines
+    ) {
         self.profile = profile
         self.referenceYear = referenceYear
+        self.delimiting = delimiting
     }
 
     public func interpret(_ line: [UInt8]) -> Verdict {
         let text: String
-        switch ScanText.validate(line) {
+        switch ScanText.validate(line, delimiting: delimiting) {
         case .success(let valid): text = valid
         case .failure(let rejection):
             return .rejected(
@@ -103,6 +109,7 @@ public struct PayloadInterpreter: Sendable {
             case 0x41...0x5A: classes.insert("upper")
             case 0x61...0x7A: classes.insert("lower")
             case 0x1D: classes.insert("gs")
+            case 0x00...0x1F: classes.insert("control")
             case 0x20: classes.insert("space")
             case 0x21...0x7E: classes.insert("punct")
             default: classes.insert("non-ascii")

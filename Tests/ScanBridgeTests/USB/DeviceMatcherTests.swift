@@ -1,6 +1,7 @@
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeDevices
+import ScanBridgePayloads
 import Testing
 
 /// The allowlist decision alone, on udev descriptions built in the test.
@@ -50,7 +51,8 @@ struct DeviceMatcherTests {
             AgentConfiguration.DeviceRule(
                 match: .init(vendorID: "1a2b", productID: "0001", serial: "A", interface: 1),
                 keyboard: .init(keymap: "de")),
-            AgentConfiguration.DeviceRule(match: .init(vendorID: "1a2b"), keyboard: .init(keymap: "fr")),
+            AgentConfiguration.DeviceRule(
+                match: .init(vendorID: "1a2b", productID: "0001"), keyboard: .init(keymap: "fr")),
         ]
         let matcher = DeviceMatcher(rules: rules, catalog: Self.catalog)
         let exact = try #require(
@@ -94,5 +96,146 @@ struct DeviceMatcherTests {
             return
         }
         #expect(reason.contains("0x8C"))
+    }
+
+    static func node(
+        subsystem: String, sysname: String, vendor: String = "1a86", product: String = "7523", serial: String? = nil
+    ) -> UdevDevice {
+        UdevDevice(
+            syspath: "/sys/devices/usb1/1-3/1-3:1.0/\(sysname)", sysname: sysname, subsystem: subsystem,
+            devnode: (subsystem == "input" ? "/dev/input/" : "/dev/") + sysname,
+            properties: subsystem == "input"
+                ? ["ID_INPUT_KEYBOARD": "1", "ID_PATH": "pci-0:3:1.0"] : ["ID_PATH": "pci-0:3:1.0"],
+            usb: USBIdentity(
+                vendorID: vendor, productID: product, serial: serial, firmware: "2.64", syspath: "/sys/devices/usb1/1-3"
+            ),
+            interfaceNumber: 0)
+    }
+
+    static func rule(
+        vendor: String = "1a86", product: String? = nil, serial: String? = nil,
+        framing: AgentConfiguration.Framing? = nil,
+        keymap: String? = nil, profile: String? = nil
+    ) -> AgentConfiguration.DeviceRule {
+        var settings = AgentConfiguration.SerialDevice(path: "", framing: framing)
+        settings.profile = profile
+        return AgentConfiguration.DeviceRule(
+            match: .init(vendorID: vendor, productID: product, serial: serial), keyboard: .init(keymap: keymap),
+            settings: settings)
+    }
+
+    static func reason(_ found: DiscoveredDevice?) -> String? {
+        if case .ignored(let why)? = found?.decision { return why }
+        return nil
+    }
+
+    /// Honeywell's HID POS report descriptor (a bar code scanner's).
+    static let scannerDescriptor: [UInt8] = (try? HIDPOSPayloadTests.descriptor()) ?? []
+
+    /// The CH340 (1a86) of the issue: a reader's rule, and a keyboard built on the same chip.
+    static let ch340Keyboard = node(subsystem: "input", sysname: "event4")
+    static let ch340Port = node(subsystem: "tty", sysname: "ttyUSB0")
+    static let ch340HIDRaw = node(subsystem: "hidraw", sysname: "hidraw2")
+
+    @Test("A vendor-only rule with a serial framing opens the vendor's serial port, never its keyboard or hidraw node")
+    func serialFramingReadsSerialPortsOnly() throws {
+        let matcher = DeviceMatcher(rules: [Self.rule(framing: .mercury)], catalog: Self.catalog) {
+            _ throws(DeviceError) in
+            Self.scannerDescriptor
+        }
+        let port = try #require(matcher.classify(Self.ch340Port))
+        #expect(port.isOpened)
+        #expect(port.profileID == "thingmagic-mercury")
+        let keyboard = try #require(matcher.classify(Self.ch340Keyboard))
+        #expect(!keyboard.isOpened)
+        #expect(Self.reason(keyboard)?.contains("devices rule 1 reads serial ports (framing mercury)") == true)
+        #expect(Self.reason(keyboard)?.contains("never opened") == true)
+        let hidraw = try #require(matcher.classify(Self.ch340HIDRaw))
+        #expect(!hidraw.isOpened)
+        #expect(Self.reason(hidraw)?.contains("reads serial ports") == true)
+    }
+
+    @Test("A rule naming no protocol opens a keyboard only when it names the product or the serial")
+    func keyboardNeedsProductOrSerial() throws {
+        let vendorOnly = DeviceMatcher(rules: [Self.rule()], catalog: Self.catalog)
+        let keyboard = try #require(vendorOnly.classify(Self.ch340Keyboard))
+        #expect(!keyboard.isOpened)
+        #expect(Self.reason(keyboard)?.contains("vendor_id only") == true)
+        #expect(vendorOnly.classify(Self.ch340Port)?.isOpened == true, "its serial port is still read")
+        let byProduct = DeviceMatcher(rules: [Self.rule(product: "7523")], catalog: Self.catalog)
+        #expect(byProduct.classify(Self.ch340Keyboard)?.isOpened == true)
+        let bySerial = DeviceMatcher(rules: [Self.rule(serial: "K1")], catalog: Self.catalog)
+        #expect(bySerial.classify(Self.node(subsystem: "input", sysname: "event4", serial: "K1"))?.isOpened == true)
+        // A later rule that may open it is used when the first may not.
+        let two = DeviceMatcher(
+            rules: [Self.rule(framing: .mercury), Self.rule(product: "7523", keymap: "de")], catalog: Self.catalog)
+        let second = try #require(two.classify(Self.ch340Keyboard))
+        #expect(second.isOpened)
+        #expect(second.matchedBy == "devices rule 2")
+    }
+
+    @Test("Keyboard settings read keyboards only; a hidraw node is read only with a scanner descriptor")
+    func keyboardSettingsAndHIDRaw() throws {
+        let matcher = DeviceMatcher(rules: [Self.rule(product: "7523", keymap: "fr")], catalog: Self.catalog) {
+            _ throws(DeviceError) in Self.scannerDescriptor
+        }
+        #expect(matcher.classify(Self.ch340Keyboard)?.isOpened == true)
+        let port = try #require(matcher.classify(Self.ch340Port))
+        #expect(!port.isOpened)
+        #expect(Self.reason(port)?.contains("reads keyboard (evdev) nodes") == true)
+        let hidraw = try #require(matcher.classify(Self.ch340HIDRaw))
+        #expect(!hidraw.isOpened)
+        // A rule naming no protocol reads a hidraw node whose descriptor is a bar code scanner's.
+        let plain = DeviceMatcher(rules: [Self.rule(product: "7523")], catalog: Self.catalog) {
+            _ throws(DeviceError) in Self.scannerDescriptor
+        }
+        let scanner = try #require(plain.classify(Self.ch340HIDRaw))
+        #expect(scanner.isOpened)
+        #expect(scanner.transport == .hidPOS)
+    }
+
+    @Test("A usb-vendor rule reads its USB interface only, never the device's keyboard or serial nodes")
+    func usbVendorReadsTheInterfaceOnly() throws {
+        var rule = Self.rule(product: "7523")
+        rule.match.interface = 0
+        rule.transport = .usbVendor
+        let matcher = DeviceMatcher(rules: [rule], catalog: Self.catalog)
+        let keyboard = try #require(matcher.classify(Self.ch340Keyboard))
+        #expect(Self.reason(keyboard)?.contains("reads vendor-class USB interfaces (transport usb-vendor)") == true)
+        #expect(matcher.classify(Self.ch340Port)?.isOpened == false)
+        var device = Self.node(subsystem: "usb", sysname: "1-3")
+        device.devtype = "usb_device"
+        #expect(matcher.classify(device)?.transport == .usbVendor)
+        #expect(matcher.classify(device)?.isOpened == true)
+    }
+
+    @Test(
+        "An operator profile opens a keyboard only when its match names the product; an RFID profile reads serial ports"
+    )
+    func profilesToo() throws {
+        var catalog = Self.catalog
+        catalog.add(
+            try ProfileParser.parse(
+                Array(#"{"id": "acme-any", "version": 1, "match": {"vendor_id": "1a86"}, "decoder": "text"}"#.utf8),
+                source: "test"))
+        let vendorWide = DeviceMatcher(rules: [], catalog: catalog)
+        #expect(Self.reason(vendorWide.classify(Self.ch340Keyboard))?.contains("profile acme-any") == true)
+        #expect(vendorWide.classify(Self.ch340Port)?.isOpened == true)
+        catalog.add(
+            try ProfileParser.parse(
+                Array(
+                    #"{"id": "acme-wedge", "version": 1, "match": {"vendor_id": "1a86", "product_id": "7523"}}"#.utf8),
+                source: "test"))
+        #expect(
+            DeviceMatcher(rules: [], catalog: catalog).classify(Self.ch340Keyboard)?.matchedBy == "profile acme-wedge")
+        // A rule whose profile reads RFID tags reads serial ports only.
+        let reader = DeviceMatcher(rules: [Self.rule(product: "7523", profile: "rfid-lines")], catalog: Self.catalog)
+        #expect(reader.classify(Self.ch340Port)?.isOpened == true)
+        #expect(Self.reason(reader.classify(Self.ch340Keyboard))?.contains("profile rfid-lines") == true)
+        // A built-in scanner family's vendor makes scanners: its vendor-only keymap rule still applies.
+        let honeywell = DeviceMatcher(rules: [Self.rule(vendor: "0c2e", keymap: "fr")], catalog: Self.catalog)
+        let wedge = try #require(honeywell.classify(Self.keyboardNode(vendor: "0c2e", product: "0b61")))
+        #expect(wedge.matchedBy == "devices rule 1")
+        #expect(wedge.rule?.keyboard.keymap == "fr")
     }
 }
