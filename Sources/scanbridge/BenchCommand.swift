@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import ScanBridgeAgent
 
-/// `scanbridge bench`: how this box copes (README "Performance"); `bench receiver` sizes the
-/// reference receiver (README "Receiver at scale").
+/// `scanbridge bench`: how this box copes (docs/performance.md); `bench receiver` sizes the
+/// reference receiver (docs/wire-format.md, "Receiver figures").
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",

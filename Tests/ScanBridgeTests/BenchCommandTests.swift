@@ -3,7 +3,7 @@ import Testing
 
 /// `scanbridge bench` is how operators size a box: it must run the real agent process end to
 /// end and print every figure the performance contract names. (The figures themselves are
-/// judged in the README's performance section, never here: these machines are noisy.)
+/// judged in docs/performance.md, never here: these machines are noisy.)
 @Suite("Bench command")
 struct BenchCommandTests {
     @Test("a short bench runs the agent process and reports every key, with every scan accounted for")
