@@ -6,7 +6,7 @@ import ScanBridgeStore
 import Synchronization
 
 /// The agent's Prometheus metrics. The names are a contract (operators' dashboards and alerts
-/// rely on them; README "Operations"). Each agent has its own registry, so several agents in
+/// rely on them; docs/operations.md). Each agent has its own registry, so several agents in
 /// one process (tests, the demo) never mix their numbers.
 public final class AgentMetrics: Sendable {
     public enum BatchResult: String, Sendable, CaseIterable {

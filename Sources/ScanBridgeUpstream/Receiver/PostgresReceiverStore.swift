@@ -13,7 +13,7 @@ import ScanBridgeCore
 /// counter's row lock is held until commit). A consumer that has read position P has
 /// therefore seen everything committed before it, and nothing can later appear below P.
 /// The price is that commits of different agents are serialized for the length of one
-/// statement and the commit itself (README "Receiver at scale" has the figures).
+/// statement and the commit itself (docs/wire-format.md, "Receiver figures", has them).
 public final class PostgresReceiverStore: ReceiverStorage {
     public let location: PostgresLocation
     let client: PostgresClient

@@ -3,7 +3,7 @@ import ScanBridgeCore
 import Synchronization
 
 /// The receiver's Prometheus metrics (`GET /metrics`). The names are a contract for
-/// dashboards and alerts (README "Receiver at scale"); each receiver has its own registry.
+/// dashboards and alerts (docs/wire-format.md); each receiver has its own registry.
 public final class ReceiverMetrics: Sendable {
     /// Every way a posted batch can end, as the `result` label.
     public enum Result: String, Sendable, CaseIterable {
