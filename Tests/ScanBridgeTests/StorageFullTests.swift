@@ -119,8 +119,9 @@ struct StorageFullTests {
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // No upstream: nothing is ever acknowledged or pruned, so the quota is reached and stays.
+        let stopWriting = Mutex(false)
         let writer = TestSupport.onThread {
-            for index in 0..<6000 {
+            for index in 0..<6000 where !stopWriting.withLock({ $0 }) {
                 let line =
                     "]C101" + BarcodeSimulator.withCheckDigit(String(format: "%013d", index)) + "10LOT-7\u{1D}91"
                     + String(repeating: "X", count: 60) + "\r\n"
@@ -139,8 +140,23 @@ struct StorageFullTests {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        // The agent stopped reading when storage filled, so the writer may be blocked on a full
+        // terminal buffer: reading the device side frees it, and it stops at the next line.
+        stopWriting.withLock { $0 = true }
+        let drain = open(terminal.devicePath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        var sink = [UInt8](repeating: 0, count: 65536)
+        let writerDone = Mutex(false)
+        let waiter = Task {
+            await writer.value
+            writerDone.withLock { $0 = true }
+        }
+        while !writerDone.withLock({ $0 }) {
+            _ = sink.withUnsafeMutableBytes { read(drain, $0.baseAddress, $0.count) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        await waiter.value
+        close(drain)
         terminal.hangUp()
-        await writer.value
         #expect(exited, "still running 10 s after SIGTERM")
         #expect(took < .seconds(5), "exit took \(took)")
         let database = try DatabaseQueue(path: directory + "/state/scanbridge.sqlite")

@@ -26,18 +26,16 @@ struct ReceiverAdmissionTests {
                 (stranger, "unknown_key"), ("not-a-jws", "bad_signature"), ("e30..AAAA", "bad_signature"),
                 (nil, "bad_signature"),
             ] {
-                // Announces 4 MiB, sends 64 KiB, then nothing: waiting for the rest would hang.
-                let started = ContinuousClock.now
+                // Announces 4 MiB, sends 64 KiB, then nothing: a receiver waiting for the rest never
+                // answers, so any answer within the client's (generous) wait is the check, not its speed.
                 let outcome = await TestSupport.onThreadValue {
                     PartialUpload.send(
                         port: receiver.port, signature: signature, contentLength: 4 << 20, sent: 64 << 10,
-                        wait: .seconds(5))
+                        wait: .seconds(30))
                 }
-                let elapsed = ContinuousClock.now - started
                 #expect(outcome.head.hasPrefix("HTTP/1.1 401"), "\(signature ?? "no header"): \(outcome.head)")
                 #expect(outcome.body.contains(#"{"error":"\#(error)"}"#), "\(outcome.body)")
                 #expect(outcome.closed, "the connection stays open to drain the body")
-                #expect(elapsed < .seconds(4), "answered after \(elapsed)")
             }
             var factory = BatchFactory(key: known)
             let batch = try factory.next(events: 2)
