@@ -8,6 +8,18 @@ import Testing
 /// protection; and its counters are what alert rules read from the first scan after a restart.
 @Suite("Status endpoint exposure and counters", .serialized)
 struct StatusExposureTests {
+    /// Runs an agent with its endpoint on a free loopback port; the caller cancels the task.
+    static func serving(_ configuration: AgentConfiguration) async throws -> (Task<Void, any Error>, Int) {
+        var configuration = configuration
+        configuration.statusListen = ListenAddress(host: "127.0.0.1", port: 0)
+        var logger = Logger(label: "status-exposure")
+        logger.logLevel = .critical
+        let agent = try Agent(configuration: configuration, logger: logger)
+        let task = Task { try await agent.run() }
+        #expect(await TestSupport.eventually(seconds: 10) { agent.statusPort != nil })
+        return (task, agent.statusPort ?? 0)
+    }
+
     @Test("a non-loopback status.listen needs status.allow_remote; loopback and an allowed address start")
     func allowRemote() throws {
         let directory = TestSupport.temporaryDirectory("status-remote")
@@ -16,14 +28,7 @@ struct StatusExposureTests {
             var configuration = AgentConfiguration(stateDirectory: directory + "/state")
             configuration.statusListen = ListenAddress(listen)
             configuration.statusAllowRemote = allow
-            var logger = Logger(label: "status-remote")
-            logger.logLevel = .critical
-            do {
-                _ = try Agent(configuration: configuration, logger: logger)
-                return nil
-            } catch {
-                return "\(error)"
-            }
+            return Agent.startFailure(configuration)
         }
         let refused = start("0.0.0.0:9477", allow: false)
         #expect(refused?.contains("status.allow_remote") == true, "\(refused ?? "started")")
@@ -45,15 +50,8 @@ struct StatusExposureTests {
     func hostHeader() async throws {
         let directory = TestSupport.temporaryDirectory("status-host")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = AgentConfiguration(stateDirectory: directory)
-        configuration.statusListen = ListenAddress(host: "127.0.0.1", port: 0)
-        var logger = Logger(label: "status-host")
-        logger.logLevel = .critical
-        let agent = try Agent(configuration: configuration, logger: logger)
-        let task = Task { try await agent.run() }
+        let (task, port) = try await Self.serving(AgentConfiguration(stateDirectory: directory))
         defer { task.cancel() }
-        #expect(await TestSupport.eventually(seconds: 10) { agent.statusPort != nil })
-        let port = agent.statusPort ?? 0
         func get(_ path: String, host: String) async throws -> Int {
             try await TestSupport.onThreadValue {
                 Result { try LoopbackHTTP.get(port: port, path: path, host: host) }
@@ -75,18 +73,12 @@ struct StatusExposureTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let terminal = try PseudoTerminal()
         var configuration = AgentConfiguration(stateDirectory: directory)
-        configuration.statusListen = ListenAddress(host: "127.0.0.1", port: 0)
         configuration.devices = [
             .init(path: terminal.devicePath, baud: 115_200, id: "bench-scanner"),
             .init(path: directory + "/absent-reader", framing: .mercury, id: "dock-reader"),
         ]
-        var logger = Logger(label: "status-zero")
-        logger.logLevel = .critical
-        let agent = try Agent(configuration: configuration, logger: logger)
-        let task = Task { try await agent.run() }
+        let (task, port) = try await Self.serving(configuration)
         defer { task.cancel() }
-        #expect(await TestSupport.eventually(seconds: 10) { agent.statusPort != nil })
-        let port = agent.statusPort ?? 0
         let body = try await TestSupport.onThreadValue {
             Result { try LoopbackHTTP.get(port: port, path: "/metrics") }
         }.get().body

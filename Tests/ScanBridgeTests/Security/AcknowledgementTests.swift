@@ -69,14 +69,7 @@ struct AcknowledgementTests {
             upstream.allowPlainHTTP = allow
             if bearer { upstream.security.bearerTokenFile = token }
             configuration.upstream = upstream
-            var logger = Logger(label: "plain")
-            logger.logLevel = .critical
-            do {
-                _ = try Agent(configuration: configuration, logger: logger)
-                return nil
-            } catch {
-                return "\(error)"
-            }
+            return Agent.startFailure(configuration)
         }
         #expect(start("http://192.0.2.10/v1/scan-batches")?.contains("upstream.allow_plain_http") == true)
         #expect(start("http://192.0.2.10/v1/scan-batches", allow: true) == nil)
@@ -112,5 +105,19 @@ struct AcknowledgementTests {
         let defaults = try ConfigurationLoader.load(
             path: nil, environment: ["SCANBRIDGE_UPSTREAM_URL": "https://example.com/v1/scan-batches"])
         #expect(defaults.upstream?.acknowledgement == .batchSeq && defaults.upstream?.allowPlainHTTP == false)
+    }
+}
+
+extension Agent {
+    /// Why an agent with `configuration` refuses to start, or nil when it would.
+    static func startFailure(_ configuration: AgentConfiguration) -> String? {
+        var logger = Logger(label: "start")
+        logger.logLevel = .critical
+        do {
+            _ = try Agent(configuration: configuration, logger: logger)
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 }

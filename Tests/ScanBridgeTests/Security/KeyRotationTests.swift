@@ -121,6 +121,22 @@ struct KeyRotationTests {
         }
     }
 
+    /// A directory holding the agent's current key, the key a rotation will move to, and a terminal.
+    struct Rotation {
+        let directory: String
+        let keyPath: String
+        let old = SigningKey()
+        let next = SigningKey()
+        let terminal: PseudoTerminal
+
+        init(_ label: String) throws {
+            directory = TestSupport.temporaryDirectory(label)
+            keyPath = directory + "/signing-key.jwk"
+            terminal = try PseudoTerminal()
+            try old.write(to: keyPath)
+        }
+    }
+
     /// Writes the config for `directory`; without `port`, no upstream (events wait in the outbox).
     static func writeConfig(
         directory: String, keyPath: String, terminal: PseudoTerminal, port: Int?, maxEvents: Int = 3
@@ -174,13 +190,11 @@ struct KeyRotationTests {
 
     @Test("a 413 on the batch holding the hand-over: the rebuilt batches still end at it under the old key; all arrive")
     func handoverBatchTooLarge() async throws {
-        let directory = TestSupport.temporaryDirectory("rotation-413")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let keyPath = directory + "/signing-key.jwk"
-        let old = SigningKey()
-        try old.write(to: keyPath)
-        let next = SigningKey()
-        let terminal = try PseudoTerminal()
+        let setup = try Rotation("rotation-413")
+        defer { try? FileManager.default.removeItem(atPath: setup.directory) }
+        let (directory, keyPath, old, next, terminal) = (
+            setup.directory, setup.keyPath, setup.old, setup.next, setup.terminal
+        )
         let receiver = try FlakyReceiver(
             trusting: [old], script: [], fallback: .tooLargeOnceContaining(#""type":"agent.key_rotated""#))
         let port = try await receiver.start()
@@ -210,13 +224,11 @@ struct KeyRotationTests {
 
     @Test("killed between the two renames of a rotation, or before them: the next start finishes it, never a new key")
     func crashDuringRename() async throws {
-        let directory = TestSupport.temporaryDirectory("rotation-crash")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let keyPath = directory + "/signing-key.jwk"
-        let old = SigningKey()
-        try old.write(to: keyPath)
-        let next = SigningKey()
-        let terminal = try PseudoTerminal()
+        let setup = try Rotation("rotation-crash")
+        defer { try? FileManager.default.removeItem(atPath: setup.directory) }
+        let (directory, keyPath, old, next, terminal) = (
+            setup.directory, setup.keyPath, setup.old, setup.next, setup.terminal
+        )
         let receiver = try FlakyReceiver(trusting: [old], script: [])
         let port = try await receiver.start()
         defer { Task { await receiver.stop() } }
