@@ -85,7 +85,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -95,10 +94,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The demo, the benches and the device simulators: tools the command line offers, kept
+        // out of the agent's library.
+        .target(
+            name: "ScanBridgeTools",
+            dependencies: [
+                "CLinuxShims", "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeDevices",
+                "ScanBridgeStore", "ScanBridgeUpstream",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "scanbridge",
             dependencies: [
-                "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgePayloads",
+                "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgeStore", "ScanBridgeUpstream",
+                "ScanBridgePayloads",
                 "ScanBridgePayloadCommands", "ScanBridgeDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,7 +161,8 @@ let package = Package(
             name: "ScanBridgeTests",
             dependencies: [
                 "ReceiverFuzzing",
-                "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeStore", "ScanBridgeUpstream",
+                "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeStore",
+                "ScanBridgeUpstream",
                 "ScanBridgeDevices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

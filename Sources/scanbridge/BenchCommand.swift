@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeTools
 
 /// `scanbridge bench`: how this box copes (docs/performance.md); `bench receiver` sizes the
 /// reference receiver (docs/wire-format.md, "Receiver figures").

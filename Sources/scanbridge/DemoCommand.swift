@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeTools
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeTools
 
 /// `scanbridge simulate rfid|barcode`: a device on a pseudo-terminal, for trying a config,
 /// a profile or another agent without hardware.

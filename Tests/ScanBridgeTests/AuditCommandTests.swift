@@ -1,5 +1,6 @@
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeTools
 import Testing
 
 /// `scanbridge export` and `verify`, run as an auditor would, on the output of a real demo.

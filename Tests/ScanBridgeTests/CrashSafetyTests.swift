@@ -3,6 +3,7 @@ import GRDB
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeStore
+import ScanBridgeTools
 import ScanBridgeUpstream
 import Synchronization
 import Testing

@@ -7,6 +7,7 @@ import NIOCore
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeStore
+import ScanBridgeTools
 import ScanBridgeUpstream
 import ServiceLifecycle
 import Synchronization

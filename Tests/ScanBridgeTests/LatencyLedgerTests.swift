@@ -3,6 +3,7 @@ import ScanBridgeUpstream
 import Testing
 
 @testable import ScanBridgeAgent
+@testable import ScanBridgeTools
 
 /// The bench counts a scan as acknowledged only when its number is found in an accepted
 /// batch: a number missed would hang the drain phase, one misread would falsify latencies.

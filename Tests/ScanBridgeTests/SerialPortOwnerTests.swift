@@ -1,6 +1,7 @@
 import Foundation
 import ScanBridgeAgent
 import ScanBridgeDevices
+import ScanBridgeTools
 import Synchronization
 import Testing
 

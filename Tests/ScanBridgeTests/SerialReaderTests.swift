@@ -7,6 +7,7 @@ import ScanBridgeStore
 import Testing
 
 @testable import ScanBridgeAgent
+@testable import ScanBridgeTools
 
 #if canImport(Glibc)
     import Glibc

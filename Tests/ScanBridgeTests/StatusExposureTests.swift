@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeTools
 import Testing
 
 /// The status endpoint carries no authentication, so who can reach it is the whole of its

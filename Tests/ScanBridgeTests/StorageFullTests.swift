@@ -4,6 +4,7 @@ import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeStore
+import ScanBridgeTools
 import ScanBridgeUpstream
 import Synchronization
 import Testing

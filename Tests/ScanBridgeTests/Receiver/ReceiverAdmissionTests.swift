@@ -1,5 +1,6 @@
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeTools
 import ScanBridgeUpstream
 import Testing
 

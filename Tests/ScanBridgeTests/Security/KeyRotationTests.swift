@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeTools
 import ScanBridgeUpstream
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import ScanBridgeAgent
 
 /// What `/proc` says about a process: CPU time, context switches (wake-ups), peak memory.
 struct ProcessProbe {

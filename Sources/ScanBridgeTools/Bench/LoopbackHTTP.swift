@@ -1,4 +1,5 @@
 import Foundation
+import ScanBridgeAgent
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,4 @@
+import ScanBridgeAgent
 import Synchronization
 
 #if canImport(Glibc)

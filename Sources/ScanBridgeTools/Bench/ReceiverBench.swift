@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeUpstream
 import Synchronization

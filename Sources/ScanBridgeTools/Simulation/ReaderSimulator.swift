@@ -1,3 +1,4 @@
+import ScanBridgeAgent
 import ScanBridgeDevices
 import ScanBridgePayloads
 import Synchronization

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgeUpstream

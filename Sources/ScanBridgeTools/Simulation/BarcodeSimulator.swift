@@ -1,3 +1,4 @@
+import ScanBridgeAgent
 import ScanBridgePayloads
 
 /// Generates the GS1-128 scans a workshop produces: GTIN, net weight or length, expiry, lot.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeUpstream
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import CLinuxShims
+import ScanBridgeAgent
 import ScanBridgeCore
 import Synchronization
 

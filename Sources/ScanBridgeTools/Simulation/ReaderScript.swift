@@ -1,3 +1,4 @@
+import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgePayloads
 
