@@ -47,6 +47,9 @@ let package = Package(
         .target(name: "CLinuxShims"),
         .target(name: "ScanBridgeCore", swiftSettings: strict),
         .target(name: "ScanBridgePayloads", dependencies: ["ScanBridgeCore"], swiftSettings: strict),
+        // Each device kind's reading logic as a pure state machine (inputs in, what to do out).
+        .target(
+            name: "ScanBridgeReading", dependencies: ["ScanBridgeCore", "ScanBridgePayloads"], swiftSettings: strict),
         .target(
             name: "ScanBridgeDevices",
             dependencies: ["ScanBridgeCore", "CUdev", "CLibUSB", "CLinuxShims"],
@@ -80,7 +83,7 @@ let package = Package(
             name: "ScanBridgeAgent",
             dependencies: [
                 "CLinuxShims",
-                "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeDevices", "ScanBridgeStore",
+                "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading", "ScanBridgeDevices", "ScanBridgeStore",
                 "ScanBridgeUpstream",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +102,8 @@ let package = Package(
         .target(
             name: "ScanBridgeTools",
             dependencies: [
-                "CLinuxShims", "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeDevices",
+                "CLinuxShims", "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading",
+                "ScanBridgeDevices",
                 "ScanBridgeStore", "ScanBridgeUpstream",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -134,13 +138,14 @@ let package = Package(
         .executableTarget(name: "FuzzBarcode", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzEPC", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(name: "FuzzKeystrokes", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
-        .executableTarget(name: "FuzzHIDReports", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .executableTarget(
+            name: "FuzzHIDReports", dependencies: ["ScanBridgeCore", "ScanBridgePayloads"], swiftSettings: strict),
         .target(
             name: "ReceiverFuzzing",
             dependencies: ["ScanBridgeCore", "ScanBridgeUpstream", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(name: "FuzzReceiverRequest", dependencies: ["ReceiverFuzzing"], swiftSettings: strict),
-        .target(name: "ReaderFuzzing", dependencies: ["ScanBridgePayloads"], swiftSettings: strict),
+        .target(name: "ReaderFuzzing", dependencies: ["ScanBridgeCore", "ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(
             name: "FuzzMercury", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),
         .executableTarget(
@@ -152,16 +157,23 @@ let package = Package(
         .testTarget(
             name: "ScanBridgePayloadsTests",
             dependencies: [
-                "ScanBridgePayloads", "ScanBridgePayloadCommands",
+                "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgePayloadCommands",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        // The device machines in memory: scripted inputs, an injected clock, no device.
+        .testTarget(
+            name: "ScanBridgeReadingTests",
+            dependencies: ["ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ScanBridgeTests",
             dependencies: [
                 "ReceiverFuzzing",
-                "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeStore",
+                "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading",
+                "ScanBridgeStore",
                 "ScanBridgeUpstream",
                 "ScanBridgeDevices",
                 .product(name: "GRDB", package: "GRDB.swift"),

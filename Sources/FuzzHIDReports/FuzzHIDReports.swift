@@ -1,6 +1,7 @@
 // libFuzzer entry point: build with
 //   swift build -j 1 --sanitize=fuzzer -Xswiftc -parse-as-library --product FuzzHIDReports --scratch-path .build-fuzz
 // and run with SWIFT_BACKTRACE=enable=no .build-fuzz/debug/FuzzHIDReports -max_total_time=30
+import ScanBridgeCore
 import ScanBridgePayloads
 
 /// Input: bytes 0–1 give the descriptor length L (little endian, clamped to what follows), the
@@ -56,17 +57,13 @@ private func check(_ descriptor: HIDReportDescriptor) {
     }
 }
 
-/// SplitMix64, for chunk sizes.
+/// Chunk sizes from a seeded generator.
 private struct Chunker {
-    var state: UInt64
+    var generator: SplitMix64
 
-    mutating func next(below bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
+    init(state: UInt64) { generator = SplitMix64(seed: state) }
+
+    mutating func next(below bound: Int) -> Int { Int(generator.next() % UInt64(bound)) }
 }
 
 /// Reports and rejected runs in order, adjacent runs merged: what a stream came out as.

@@ -1,3 +1,4 @@
+import ScanBridgeCore
 import ScanBridgePayloads
 
 /// What every reader codec fuzz target shares: an input-driven chunker and clock, and the
@@ -6,17 +7,12 @@ import ScanBridgePayloads
 /// Splits the input into chunks and time steps driven by its first two bytes, so chunk boundaries and quiet-line
 /// timeouts are exercised, and checks the decoder's invariants after every call.
 public struct FuzzDriver {
-    var state: UInt64
+    var generator: SplitMix64
     public init(_ input: [UInt8]) {
-        state = UInt64(input.first ?? 0) << 8 | UInt64(input.count > 1 ? input[1] : 0) | 0x9E37_0000
+        generator = SplitMix64(
+            seed: UInt64(input.first ?? 0) << 8 | UInt64(input.count > 1 ? input[1] : 0) | 0x9E37_0000)
     }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 }
 
 /// True when `needle` occurs contiguously in `haystack`: an output frame must be bytes that were fed.

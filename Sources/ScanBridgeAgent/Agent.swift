@@ -4,6 +4,7 @@ import NIOCore
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
+import ScanBridgeReading
 import ScanBridgeStore
 import ScanBridgeUpstream
 import ServiceLifecycle
@@ -133,21 +134,19 @@ public final class Agent: Service, Sendable {
     /// Runs until graceful shutdown (SIGTERM/SIGINT under a ServiceGroup) or cancellation.
     public func run() async throws {
         let registry = DeviceRegistry(database: database)
+        let sink = EventSink(outbox: outbox, storage: storage, counters: counters, logger: logger, metrics: metrics)
         let runners = configuration.devices.map {
-            SerialDeviceRunner(
-                configuration: $0, outbox: outbox, registry: registry, catalog: catalog, storage: storage,
-                counters: counters, logger: logger, metrics: metrics, states: devices)
+            DeviceRunner.serial($0, catalog: catalog, sink: sink, registry: registry, states: devices, logger: logger)
         }
+        // Listed on the status page from the start, before their readers run.
         for runner in runners {
-            devices.register(
-                id: runner.configuration.deviceID, path: runner.configuration.path,
-                kind: runner.reader == nil ? "scanner" : "reader")
+            devices.register(id: runner.deviceID, path: runner.target.path, kind: runner.plan.kind)
         }
         let supervisor =
             configuration.discovery
             ? DeviceSupervisor(
                 configuration: configuration,
-                sink: EventSink(outbox: outbox, storage: storage, counters: counters, logger: logger, metrics: metrics),
+                sink: sink,
                 registry: registry, catalog: catalog, states: devices, logger: logger) : nil
         discovery.withLock { $0 = supervisor }
         let statusTask = startStatusServer()

@@ -16,6 +16,8 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
     case system(path: String, call: String, errno: Int32)
     /// A libusb call failed (`LIBUSB_ERROR_*` name).
     case usb(path: String, call: String, error: String)
+    /// A node scanbridge only reads (evdev, hidraw, a vendor stream) was given a command.
+    case readOnly(path: String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,8 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path): \(call) failed: \(String(cString: strerror(code)))"
         case .usb(let path, let call, let error):
             "\(path): \(call) failed: \(error)"
+        case .readOnly(let path):
+            "\(path): scanbridge only reads this device — commands go to serial readers (a profile's reader.start)"
         }
     }
 

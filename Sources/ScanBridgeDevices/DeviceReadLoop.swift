@@ -122,20 +122,3 @@ final class DeviceReadLoop: @unchecked Sendable {
         }
     }
 }
-
-/// A reader of one device the agent drives the same way whatever the transport: start, take
-/// inputs, acknowledge each, ask for a timer, stop.
-public protocol DeviceInputSource: AnyObject, Sendable {
-    var inputs: AsyncStream<DeviceInput> { get }
-    func start()
-    func acknowledge()
-    func setDeadline(_ nanoseconds: UInt64?)
-    func stop()
-}
-
-extension NodeInputSource: DeviceInputSource {}
-
-extension USBInterfaceSource: DeviceInputSource {
-    /// Transfers already wake the thread every poll interval; vendor streams need no timer.
-    public func setDeadline(_ nanoseconds: UInt64?) {}
-}

@@ -1,18 +1,14 @@
+import ScanBridgeCore
+
 @testable import ScanBridgePayloads
 
-/// SplitMix64: a small seeded generator so property tests are reproducible.
+/// A seeded generator so property tests are reproducible.
 struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
+    var base: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { base.next() }
 
     mutating func digits(_ count: Int) -> String {
         String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &self))) })

@@ -4,6 +4,7 @@ import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
+import ScanBridgeReading
 import ScanBridgeUpstream
 import Testing
 

@@ -26,18 +26,19 @@ struct SerialHarness {
     }
 
     func runner(path: String, maxLineBytes: Int = 4096, floodWindowMilliseconds: Int = 10_000) throws
-        -> SerialDeviceRunner
+        -> DeviceRunner
     {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var configuration = AgentConfiguration.SerialDevice(
             path: path, baud: 9600, maxLineBytes: maxLineBytes, id: "dev")
         configuration.floodWindowMilliseconds = floodWindowMilliseconds
-        return SerialDeviceRunner(
-            configuration: configuration, outbox: outbox,
-            registry: DeviceRegistry(database: database), catalog: try ProfileCatalog.load(directories: []),
-            storage: StorageState(doorbell: Doorbell()),
-            counters: counters, logger: logger)
+        return DeviceRunner.serial(
+            configuration, catalog: try ProfileCatalog.load(directories: []),
+            sink: EventSink(
+                outbox: outbox, storage: StorageState(doorbell: Doorbell()), counters: counters, logger: logger,
+                metrics: nil),
+            registry: DeviceRegistry(database: database), states: nil, logger: logger)
     }
 
     func events() throws -> [(seq: Int64, type: String, body: String)] {
@@ -91,39 +92,6 @@ struct SerialReaderTests {
         #expect(harness.counters.snapshot.scanned == 4)
     }
 
-    @Test("oversize lines and invalid bytes are quarantined with their raw bytes; good lines around them survive")
-    func rejected() async throws {
-        let harness = try SerialHarness()
-        let terminal = try PseudoTerminal()
-        let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 32)
-        let task = Task { await runner.run() }
-        defer { runner.source.stop() }
-        // More than a pty buffer: the write blocks until the reader drains it, so it runs on
-        // its own thread, never on the cooperative pool the reader needs.
-        let writer = TestSupport.onThread {
-            try? terminal.write(Array("GOOD1\n".utf8) + Array(repeating: 0x39, count: 5000) + Array("\nGOOD2\n".utf8))
-            try? terminal.write([0x41, 0xC3, 0x28, 0x42, 0x0A] + Array("GOOD3\n".utf8) + [0x41, 0x07, 0x0A])
-        }
-        #expect(try await harness.waitForEvents(6))
-        await writer.value
-        runner.source.stop()
-        await task.value
-        let events = try harness.events()
-        try #require(
-            events.map(\.type) == [
-                "barcode.scanned", "payload.quarantined", "barcode.scanned", "payload.quarantined", "barcode.scanned",
-                "payload.quarantined",
-            ])
-        #expect(events[1].body.contains(#""reason":"oversize""#) && events[1].body.contains(#""length":5000"#))
-        #expect(!events[1].body.contains(#""raw""#))
-        #expect(events[3].body.contains("invalid_utf8"))
-        let held = try harness.quarantine()
-        #expect(held.map(\.code) == ["oversize", "invalid_utf8", "control_character"])
-        #expect(held[0].raw == Array(repeating: 0x39, count: 32))
-        #expect(held[1].raw == [0x41, 0xC3, 0x28, 0x42])
-        #expect(harness.counters.snapshot.quarantined == 3)
-    }
-
     @Test("the device node removed and restored: the half line is quarantined, reading resumes on the new node")
     func unplugReplug() async throws {
         let harness = try SerialHarness()
@@ -151,61 +119,6 @@ struct SerialReaderTests {
         #expect(events[1].body.contains("incomplete"))
         #expect(try harness.quarantine().first?.raw == Array("HALF".utf8))
         #expect(events[2].body.contains(#""text":"TWO""#))
-    }
-
-    @Test(
-        "a babbling device or a wrong baud rate: garbage is quarantined in bounded pieces, memory stays bounded, good lines still pass"
-    )
-    func garbage() async throws {
-        let harness = try SerialHarness()
-        let terminal = try PseudoTerminal()
-        let runner = try harness.runner(path: terminal.devicePath, maxLineBytes: 256, floodWindowMilliseconds: 1000)
-        let task = Task { await runner.run() }
-        defer { runner.source.stop() }
-        var generator = SplitMix64(seed: 7)
-        // 1 MiB without a terminator (a stuck device), then bytes as a wrong baud rate turns them.
-        let babble = [UInt8](repeating: 0x35, count: 1 << 20) + [0x0A]
-        var noise: [UInt8] = []
-        for _ in 0..<20_000 { noise.append(UInt8.random(in: 0x80...0xFF, using: &generator)) }
-        for index in stride(from: 500, to: noise.count, by: 500) { noise[index] = 0x0A }
-        let garbage = noise + Array("\nGOOD-AFTER-NOISE\n".utf8)
-        let writer = TestSupport.onThread {
-            try? terminal.write(babble)
-            try? terminal.write(garbage)
-        }
-        #expect(
-            try await TestSupport.eventually(seconds: 20) {
-                try harness.events().last?.body.contains("GOOD-AFTER-NOISE") == true
-            })
-        await writer.value
-        runner.source.stop()
-        await task.value
-        let events = try harness.events()
-        let held = try harness.quarantine()
-        #expect(held.first?.code == "oversize")
-        #expect(held.allSatisfy { $0.raw.count <= 256 }, "quarantined bytes are bounded by max_line_bytes")
-        #expect(held.count >= 40, "each garbage line is held, none is forwarded as a scan")
-        #expect(events.filter { $0.type == "barcode.scanned" }.count == 1)
-        #expect(harness.counters.snapshot.quarantined == held.count)
-        #expect(harness.counters.snapshot.babblingAlerts == 1, "the flood is reported once")
-    }
-
-    @Test("a scanner at a human pace is never reported as babbling")
-    func humanPace() {
-        var watch = RateWatch(windowMilliseconds: 1000)
-        var now: UInt64 = 0
-        for _ in 0..<200 {
-            now += 100_000_000
-            #expect(watch.record(bytes: 40, payloads: 1, now: now) == nil)
-        }
-        // A flood starts: reported at once, once; then it ends with a quiet window.
-        guard case .started(let bytesPerSecond, _)? = watch.record(bytes: 9000, payloads: 1, now: now + 1) else {
-            Issue.record("a flood of 9 KB in under a second was not reported")
-            return
-        }
-        #expect(bytesPerSecond > 8192)
-        #expect(watch.record(bytes: 9000, payloads: 1, now: now + 2) == nil)
-        #expect(watch.record(bytes: 10, payloads: 1, now: now + 1_500_000_000) == .ended)
     }
 
     @Test("a path that does not exist yet is opened as soon as it appears")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReading
 import ScanBridgeTools
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
+import ScanBridgeReading
 import ScanBridgeUpstream
 import Yams
 

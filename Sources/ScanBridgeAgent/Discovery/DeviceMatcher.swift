@@ -1,6 +1,7 @@
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
+import ScanBridgeReading
 
 /// Decides, for each node udev reports, whether scanbridge may open it.
 ///

@@ -2,6 +2,7 @@ import Logging
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
+import ScanBridgeReading
 import ScanBridgeStore
 import Synchronization
 
@@ -16,7 +17,7 @@ final class DeviceSupervisor: Sendable {
     private let states: DeviceStates
     private let logger: Logger
     private let watcher = DeviceWatcher()
-    private let running = Mutex<[String: any NodeRunner]>([:])
+    private let running = Mutex<[String: DeviceRunner]>([:])
     private let discovered = Mutex<[String: DiscoveredDevice]>([:])
     /// Serial ports configured by path are read by their own runners, never twice.
     private let staticPaths: Set<String>
@@ -91,7 +92,7 @@ final class DeviceSupervisor: Sendable {
         running.withLock { $0[node.syspath] = runner }
         group.addTask { [self] in
             await runner.run()
-            running.withLock { if $0[node.syspath] === runner as AnyObject { $0[node.syspath] = nil } }
+            running.withLock { if $0[node.syspath] === runner { $0[node.syspath] = nil } }
         }
     }
 
@@ -101,46 +102,44 @@ final class DeviceSupervisor: Sendable {
         runner?.stop(removed: true)
     }
 
-    private func makeRunner(_ found: DiscoveredDevice) -> (any NodeRunner)? {
-        let keyboard = found.rule?.keyboard ?? .init()
+    private func makeRunner(_ found: DiscoveredDevice) -> DeviceRunner? {
+        let settings = found.rule?.settings
+        let maxLineBytes = settings?.maxLineBytes ?? 4096
+        let path = found.node.devnode ?? found.node.syspath
+        let plan: ReadingPlan
+        let source: any DeviceInputSource
         switch found.transport {
         case .hidKeyboard:
-            let decoder = KeystrokeDecoder(
-                keymap: keyboard.keymap.flatMap(Keymap.named) ?? .us, suffix: keyboard.suffix ?? .enter,
-                interKeyGapMicroseconds: UInt64(keyboard.interKeyGapMilliseconds ?? 50) * 1000,
-                maximumLength: found.rule?.settings.maxLineBytes ?? 4096)
-            return ScannerNodeRunner(
-                found: found, decoder: KeyboardScanDecoder(decoder: decoder),
-                source: NodeInputSource(path: found.node.devnode ?? found.node.syspath, opener: EvdevNode.open(path:)),
-                sink: sink, registry: registry, catalog: catalog, states: states, logger: logger)
+            let keyboard = found.rule?.keyboard ?? .init()
+            plan = .keyboard(
+                KeystrokeDecoder(
+                    keymap: keyboard.keymap.flatMap(Keymap.named) ?? .us, suffix: keyboard.suffix ?? .enter,
+                    interKeyGapMicroseconds: UInt64(keyboard.interKeyGapMilliseconds ?? 50) * 1000,
+                    maximumLength: maxLineBytes),
+                maxLineBytes: maxLineBytes)
+            source = NodeInputSource(path: path, opener: EvdevNode.open(path:))
         case .hidPOS:
-            guard let path = found.node.reportDescriptorPath else { return nil }
+            guard let descriptorPath = found.node.reportDescriptorPath else { return nil }
             do {
-                let decoder = try HIDPOSScanDecoder(descriptor: HIDRawNode.reportDescriptor(at: path))
-                return ScannerNodeRunner(
-                    found: found, decoder: decoder,
-                    source: NodeInputSource(path: found.node.devnode ?? path, opener: HIDRawNode.open(path:)),
-                    sink: sink, registry: registry,
-                    catalog: catalog, states: states, logger: logger)
+                plan = .hidPOS(
+                    try HIDPOSScanDecoder(descriptor: HIDRawNode.reportDescriptor(at: descriptorPath)),
+                    maxLineBytes: maxLineBytes)
             } catch {
-                logger.error("HID POS scanner \(found.node.devnode ?? path) cannot be read: \(error)")
+                logger.error("HID POS scanner \(found.node.devnode ?? descriptorPath) cannot be read: \(error)")
                 return nil
             }
+            source = NodeInputSource(path: found.node.devnode ?? descriptorPath, opener: HIDRawNode.open(path:))
         case .serial:
             guard let devnode = found.node.devnode else { return nil }
-            var settings = found.rule?.settings ?? AgentConfiguration.SerialDevice(path: devnode)
-            settings.path = devnode
-            settings.id = found.deviceID
-            settings.profile = found.profileID
-            settings.firmware = found.node.usb?.firmware
-            settings.usb = found.node.usb
-            states.register(id: found.deviceID, path: devnode, kind: "serial")
-            return SerialNodeRunner(
-                found: found,
-                runner: SerialDeviceRunner(
-                    configuration: settings, outbox: sink.outbox, registry: registry, catalog: catalog,
-                    storage: sink.storage, counters: sink.counters, logger: logger, metrics: sink.metrics,
-                    states: states), sink: sink)
+            var serial = settings ?? AgentConfiguration.SerialDevice(path: devnode)
+            serial.path = devnode
+            serial.id = found.deviceID
+            serial.profile = found.profileID
+            serial.firmware = found.node.usb?.firmware
+            serial.usb = found.node.usb
+            return DeviceRunner.serial(
+                serial, catalog: catalog, sink: sink, registry: registry, states: states, logger: logger,
+                discovered: found)
         case .agent:
             return nil
         case .usbVendor:
@@ -151,55 +150,20 @@ final class DeviceSupervisor: Sendable {
                     "USB device \(found.node.syspath) has no bus number or address in sysfs; it cannot be opened")
                 return nil
             }
-            let target = USBInterfaceSource.Target(
-                devnode: found.node.devnode ?? found.node.syspath, busNumber: bus, deviceAddress: address,
-                interface: interface, detachKernelDriver: found.rule?.detachKernelDriver ?? false)
-            let framing = LineScanDecoder(maximumLength: found.rule?.settings.maxLineBytes ?? 4096)
-            return ScannerNodeRunner(
-                found: found, decoder: framing, source: USBInterfaceSource(target: target), sink: sink,
-                registry: registry, catalog: catalog, states: states, logger: logger)
+            plan = .lines(maxLineBytes: maxLineBytes)
+            source = USBInterfaceSource(
+                target: USBInterfaceSource.Target(
+                    devnode: path, busNumber: bus, deviceAddress: address, interface: interface,
+                    detachKernelDriver: found.rule?.detachKernelDriver ?? false))
         }
-    }
-}
-
-/// A reader the supervisor started for a discovered node.
-protocol NodeRunner: AnyObject, Sendable {
-    func run() async
-    /// `removed`: udev reported the node gone; else the agent stops.
-    func stop(removed: Bool)
-}
-
-extension ScannerNodeRunner: NodeRunner {}
-
-/// A USB serial port (a CDC-ACM scanner, a reader behind an allowlisted bridge) found by
-/// discovery, read by the same runner as configured ports.
-final class SerialNodeRunner: NodeRunner {
-    let found: DiscoveredDevice
-    let runner: SerialDeviceRunner
-    let sink: EventSink
-    private let removed = Mutex(false)
-
-    init(found: DiscoveredDevice, runner: SerialDeviceRunner, sink: EventSink) {
-        self.found = found
-        self.runner = runner
-        self.sink = sink
-    }
-
-    func run() async {
-        var device = runner.identity
-        device.profile =
-            runner.catalog.resolve(
-                id: runner.profileID, vendorID: device.vendorID, productID: device.productID, serial: device.serial,
-                firmware: device.firmware)?.name
-        await sink.store([found.attachedEvent(device: device)])
-        await runner.run()
-        if removed.withLock({ $0 }) {
-            await sink.store([found.detachedEvent(device: device, reason: "removed")])
-        }
-    }
-
-    func stop(removed: Bool) {
-        self.removed.withLock { $0 = removed }
-        runner.stop()
+        let usb = found.node.usb
+        let profileID = found.profileID ?? "serial-lines"
+        let profile = catalog.resolve(
+            id: profileID, vendorID: usb?.vendorID, productID: usb?.productID, serial: usb?.serial,
+            firmware: usb?.firmware)
+        return DeviceRunner(
+            target: DeviceRunner.Target(
+                identity: found.identity, path: path, profileID: profileID, profile: profile, discovered: found),
+            plan: plan, source: source, sink: sink, registry: registry, states: states, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import ScanBridgeCore
 import ScanBridgePayloads
+import ScanBridgeReading
 
 /// The kinds of node a reader protocol can read, so a rule written for one kind of device never
 /// opens another kind the same vendor's chip ends up in (a CH340 reader's rule, a CH340 keyboard).

@@ -1,5 +1,6 @@
 import ScanBridgeCore
 import ScanBridgePayloads
+import ScanBridgeReading
 import ScanBridgeStore
 
 /// Re-runs held payloads through the current profiles and releases what now passes.

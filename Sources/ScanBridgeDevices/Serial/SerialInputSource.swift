@@ -61,7 +61,7 @@ public final class SerialInputSource: @unchecked Sendable {
 
     /// Stops reading; the input stream finishes once the device is closed. `farewell` is
     /// written to the device (if open) just before it is closed.
-    public func stop(farewell: [UInt8] = []) {
+    public func stop(farewell: [UInt8]) {
         lock.withLock { self.farewell = farewell }
         loop.stop()
     }

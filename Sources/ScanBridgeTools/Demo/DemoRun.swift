@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReading
 import ScanBridgeUpstream
 import ServiceLifecycle
 import Synchronization

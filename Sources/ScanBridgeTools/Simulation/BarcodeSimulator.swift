@@ -1,4 +1,5 @@
 import ScanBridgeAgent
+import ScanBridgeCore
 import ScanBridgePayloads
 
 /// Generates the GS1-128 scans a workshop produces: GTIN, net weight or length, expiry, lot.
@@ -33,23 +34,6 @@ public struct BarcodeSimulator: Sendable {
     /// GS1 mod-10 check digit appended to the given digits.
     public static func withCheckDigit(_ body: String) -> String {
         GS1CheckDigit.appending(to: body)
-    }
-}
-
-/// A small seeded generator, so a demo or test run can be repeated exactly.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

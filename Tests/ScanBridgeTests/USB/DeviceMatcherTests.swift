@@ -2,6 +2,7 @@ import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
+import ScanBridgeReading
 import Testing
 
 /// The allowlist decision alone, on udev descriptions built in the test.
@@ -130,7 +131,7 @@ struct DeviceMatcherTests {
     }
 
     /// Honeywell's HID POS report descriptor (a bar code scanner's).
-    static let scannerDescriptor: [UInt8] = (try? HIDPOSPayloadTests.descriptor()) ?? []
+    static let scannerDescriptor: [UInt8] = MockTestbed.reportDescriptor(of: "honeywell-hidpos") ?? []
 
     /// The CH340 (1a86) of the issue: a reader's rule, and a keyboard built on the same chip.
     static let ch340Keyboard = node(subsystem: "input", sysname: "event4")

@@ -13,6 +13,15 @@ final class MockTestbed: @unchecked Sendable {
         .appendingPathComponent("../../..").standardized.path
     static let fixtures = repository + "/Tests/Fixtures"
 
+    /// The `report_descriptor` a committed umockdev description (`Fixtures/umockdev/<name>.umockdev`) carries.
+    static func reportDescriptor(of name: String) -> [UInt8]? {
+        guard let text = try? String(contentsOfFile: fixtures + "/umockdev/\(name).umockdev", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("H: report_descriptor=") })
+        else { return nil }
+        let hex = Array(line.dropFirst("H: report_descriptor=".count))
+        return stride(from: 0, to: hex.count - 1, by: 2).compactMap { UInt8(String(hex[$0...$0 + 1]), radix: 16) }
+    }
+
     let directory: String
     private let process = Process()
     private let input = Pipe()

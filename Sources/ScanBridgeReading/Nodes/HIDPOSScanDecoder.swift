@@ -6,12 +6,12 @@ import ScanBridgePayloads
 /// data when the data does not already start with one, so a scan read over HID POS is the same
 /// text a serial or wedge scanner set to transmit AIM ids would send, and GS1 data is
 /// recognised as such.
-struct HIDPOSScanDecoder: NodeScanDecoder {
+public struct HIDPOSScanDecoder: NodeScanDecoder {
     private var splitter: HIDReportStreamSplitter
     private var decoder: HIDPOSReportDecoder
 
     /// Fails with why, for a descriptor that does not parse or has no scanned-data report.
-    init(descriptor bytes: [UInt8], maximumLength: Int = 4096) throws(HIDPOSDescriptorProblem) {
+    public init(descriptor bytes: [UInt8], maximumLength: Int = 4096) throws(HIDPOSDescriptorProblem) {
         let layout = try Self.layout(of: bytes)
         splitter = HIDReportStreamSplitter(framing: layout.framing)
         decoder = HIDPOSReportDecoder(layout: layout, maximumLength: maximumLength)
@@ -19,7 +19,7 @@ struct HIDPOSScanDecoder: NodeScanDecoder {
 
     /// The HID POS layout of a descriptor whose scanned-data report belongs to the Bar Code
     /// Scanner page (0x8C); a vendor-page twin (Honeywell's 0xFF8C management interface) is not one.
-    static func layout(of bytes: [UInt8]) throws(HIDPOSDescriptorProblem) -> HIDPOSScannerLayout {
+    public static func layout(of bytes: [UInt8]) throws(HIDPOSDescriptorProblem) -> HIDPOSScannerLayout {
         let descriptor: HIDReportDescriptor
         do { descriptor = try HIDReportDescriptor(parsing: bytes) } catch { throw .malformed(error) }
         guard let layout = HIDPOSScannerLayout(descriptor: descriptor),
@@ -28,7 +28,7 @@ struct HIDPOSScanDecoder: NodeScanDecoder {
         return layout
     }
 
-    mutating func feed(_ bytes: [UInt8], receivedAt: UInt64) -> [NodeScanOutput] {
+    public mutating func feed(_ bytes: [UInt8], receivedAt: UInt64) -> [NodeScanOutput] {
         var outputs: [NodeScanOutput] = []
         for chunk in splitter.append(bytes) {
             switch chunk {
@@ -41,11 +41,11 @@ struct HIDPOSScanDecoder: NodeScanDecoder {
         return outputs
     }
 
-    var deadline: UInt64? { nil }
+    public var deadline: UInt64? { nil }
 
-    mutating func expire(now: UInt64) -> [NodeScanOutput] { [] }
+    public mutating func expire(now: UInt64) -> [NodeScanOutput] { [] }
 
-    mutating func flush(reason: String) -> [NodeScanOutput] {
+    public mutating func flush(reason: String) -> [NodeScanOutput] {
         var outputs: [NodeScanOutput] = []
         if let event = decoder.flush(reason: .deviceRemoved), case .rejected(let raw, _) = event {
             outputs.append(.rejected(reason: reason, raw: raw))
@@ -70,11 +70,11 @@ struct HIDPOSScanDecoder: NodeScanDecoder {
 }
 
 /// Why a hidraw node is not read as a HID POS scanner.
-enum HIDPOSDescriptorProblem: Error, CustomStringConvertible {
+public enum HIDPOSDescriptorProblem: Error, CustomStringConvertible {
     case malformed(HIDDescriptorError)
     case notAScanner
 
-    var description: String {
+    public var description: String {
         switch self {
         case .malformed(let error): "its report descriptor is malformed: \(error)"
         case .notAScanner:

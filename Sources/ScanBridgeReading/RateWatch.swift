@@ -1,5 +1,3 @@
-import Logging
-
 /// Notices a device that floods: a stuck trigger, a scanner in a loop, a wrong baud rate turning
 /// line noise into bytes. Memory stays bounded either way (lines are cut, rejections sampled);
 /// this is what tells the operator.
@@ -9,28 +7,28 @@ import Logging
 /// dozen a second), so a flood is unmistakable. The alert is
 /// raised once when a flood starts (as soon as a window's budget is spent) and cleared when a
 /// whole window stays under the limits.
-struct RateWatch {
-    enum Change: Equatable {
+public struct RateWatch: Sendable {
+    public enum Change: Sendable, Equatable {
         case started(bytesPerSecond: Int, payloadsPerSecond: Int)
         case ended
     }
 
-    let windowNanoseconds: UInt64
-    let bytesPerSecond: Int
-    let payloadsPerSecond: Int
+    public let windowNanoseconds: UInt64
+    public let bytesPerSecond: Int
+    public let payloadsPerSecond: Int
     private var windowStart: UInt64?
     private var bytes = 0
     private var payloads = 0
-    private(set) var isFlooding = false
+    public private(set) var isFlooding = false
 
-    init(windowMilliseconds: Int = 10_000, bytesPerSecond: Int = 8192, payloadsPerSecond: Int = 200) {
+    public init(windowMilliseconds: Int = 10_000, bytesPerSecond: Int = 8192, payloadsPerSecond: Int = 200) {
         windowNanoseconds = UInt64(windowMilliseconds) * 1_000_000
         self.bytesPerSecond = bytesPerSecond
         self.payloadsPerSecond = payloadsPerSecond
     }
 
     /// Counts a chunk received at `now` (CLOCK_MONOTONIC nanoseconds); returns a change of state.
-    mutating func record(bytes count: Int, payloads received: Int, now: UInt64) -> Change? {
+    public mutating func record(bytes count: Int, payloads received: Int, now: UInt64) -> Change? {
         let start = windowStart ?? now
         if now &- start >= windowNanoseconds {
             let ended = isFlooding && !over(seconds: Double(now &- start) / 1e9)
@@ -58,25 +56,5 @@ struct RateWatch {
 
     private func over(seconds: Double) -> Bool {
         Double(bytes) > Double(bytesPerSecond) * seconds || Double(payloads) > Double(payloadsPerSecond) * seconds
-    }
-}
-
-extension RateWatch.Change {
-    /// A flooding device is reported, not silenced: its payloads are still stored (or held).
-    func report(deviceID: String, logger: Logger, states: DeviceStates?, counters: AgentCounters) {
-        switch self {
-        case .started(let bytes, let payloads):
-            let problem =
-                "babbling: \(bytes) bytes/s, \(payloads) payloads/s — a stuck trigger, a scanner in a loop or a wrong baud rate; check the device"
-            logger.error("\(problem)")
-            states?.flag(deviceID, problem: problem)
-            counters.update {
-                $0.babblingAlerts += 1
-                $0.lastError = "\(deviceID) babbling"
-            }
-        case .ended:
-            logger.notice("no longer babbling: the device's rate is back under the limits")
-            states?.flag(deviceID, problem: nil)
-        }
     }
 }

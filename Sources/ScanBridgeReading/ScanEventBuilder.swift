@@ -1,6 +1,5 @@
 import ScanBridgeCore
 import ScanBridgePayloads
-import ScanBridgeStore
 
 /// Turns framed payloads into outbox entries under the device's profile.
 ///
@@ -10,11 +9,11 @@ import ScanBridgeStore
 /// the device before raises `schema.drift_detected` once, ahead of the payload's own event.
 public struct ScanEventBuilder: Sendable {
     public var device: DeviceIdentity
-    let interpreter: PayloadInterpreter
-    var knownFingerprints: Set<String>
+    public let interpreter: PayloadInterpreter
+    public private(set) var knownFingerprints: Set<String>
     /// Set when the device names a profile but no version of it matches the device's
     /// firmware: every payload is then held until a matching version exists.
-    let unmatchedProfile: String?
+    public let unmatchedProfile: String?
 
     public init(
         device: DeviceIdentity, profile: DeviceProfile?, knownFingerprints: Set<String> = [],
@@ -79,15 +78,22 @@ public struct ScanEventBuilder: Sendable {
         }
     }
 
-    public func incomplete(_ bytes: [UInt8], at time: Timestamp = .now()) -> OutboxEntry {
+    public func incomplete(_ bytes: [UInt8], at time: Timestamp = .now(), clockSynchronized: Bool = true)
+        -> OutboxEntry
+    {
         let rejection = PayloadRejection.incompleteAtDisconnect(length: bytes.count)
-        return quarantined(bytes, code: rejection.code, problems: [.init(message: rejection.description)], at: time)
+        return quarantined(
+            bytes, code: rejection.code, problems: [.init(message: rejection.description)], at: time,
+            clockSynchronized: clockSynchronized)
     }
 
     /// Bytes a reader codec could not frame, kept for diagnosis (bounded by the caller).
-    public func rejected(_ raw: [UInt8], code: String, message: String, length: Int, at time: Timestamp) -> OutboxEntry
-    {
-        quarantined(raw, code: code, problems: [.init(message: message)], at: time, length: length)
+    public func rejected(
+        _ raw: [UInt8], code: String, message: String, length: Int, at time: Timestamp, clockSynchronized: Bool = true
+    ) -> OutboxEntry {
+        quarantined(
+            raw, code: code, problems: [.init(message: message)], at: time, clockSynchronized: clockSynchronized,
+            length: length)
     }
 
     /// Shapes are tracked for structured payloads; free text from a plain scanner varies with

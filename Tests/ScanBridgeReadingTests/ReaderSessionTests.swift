@@ -1,5 +1,5 @@
-import ScanBridgeAgent
 import ScanBridgePayloads
+import ScanBridgeReading
 import Testing
 
 @Suite("Reader session")

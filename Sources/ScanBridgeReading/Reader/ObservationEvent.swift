@@ -6,8 +6,8 @@ import ScanBridgePayloads
 /// Every key is always present (null where it does not apply) so the shape integrators parse
 /// does not change with the reader: `epc_uri`/`tag_uri` only for the EPC schemes the decoder
 /// knows (the hex is kept always), `rssi_dbm` only where the protocol defines dBm.
-enum ObservationEvent {
-    static func data(_ observation: TagObservation, decodeEPC: Bool) -> [UInt8] {
+public enum ObservationEvent {
+    public static func data(_ observation: TagObservation, decodeEPC: Bool) -> [UInt8] {
         var tag: EPCTag?
         if decodeEPC, case .tag(let decoded) = EPCDecoder.decode(bytes: observation.epc) { tag = decoded }
         var writer = JSONWriter()

@@ -2,24 +2,25 @@ import ScanBridgePayloads
 
 /// A reader's protocol as the runner uses it: a fresh frame decoder per open, the command
 /// encoder for its session, and the stop commands for shutdown.
-struct ReaderCodec: Sendable {
-    let framing: AgentConfiguration.Framing
-    let settings: ReaderSettings
-    let maxLineBytes: Int
+public struct ReaderCodec: Sendable {
+    public let framing: Framing
+    public let settings: ReaderSettings
+    public let maxLineBytes: Int
     /// The line pattern (RFID line readers only).
-    let pattern: String
+    public let pattern: String
     /// Whether tag bytes are EPC memory (EM4100 ids are not).
-    let decodesEPC: Bool
+    public let decodesEPC: Bool
     /// The inter-byte timeout: the device's override, the profile's, else 50 ms (200 ms for
     /// text lines), wide enough for USB-serial adapters' latency timers.
-    let interByteTimeoutNanoseconds: UInt64
+    public let interByteTimeoutNanoseconds: UInt64
 
     /// One EPC in hex per line, optionally followed by antenna and RSSI, comma-separated.
-    static let defaultLinePattern = #"^(?<epc>[0-9A-Fa-f]{4,124})(?:,(?<antenna>\d{1,3}))?(?:,(?<rssi>-?\d{1,4}))?$"#
+    public static let defaultLinePattern =
+        #"^(?<epc>[0-9A-Fa-f]{4,124})(?:,(?<antenna>\d{1,3}))?(?:,(?<rssi>-?\d{1,4}))?$"#
 
     /// `nil` for plain barcode lines: those stay on the scan path.
-    static func make(
-        framing: AgentConfiguration.Framing, profile: DeviceProfile?, maxLineBytes: Int,
+    public static func make(
+        framing: Framing, profile: DeviceProfile?, maxLineBytes: Int,
         interByteTimeoutMilliseconds: Int? = nil
     ) -> ReaderCodec? {
         if framing == .lines, profile?.decoder != .epc { return nil }
@@ -34,11 +35,11 @@ struct ReaderCodec: Sendable {
 
     /// Checks what can fail before the device is opened (the line pattern), so a bad profile
     /// stops the start instead of the reader.
-    func validate() throws {
+    public func validate() throws {
         if framing == .lines { _ = try ReaderLineDecoder(pattern: pattern, maxLineBytes: maxLineBytes) }
     }
 
-    func makeDecoder() -> any ReaderFrameDecoder {
+    public func makeDecoder() -> any ReaderFrameDecoder {
         let timeout = interByteTimeoutNanoseconds
         switch framing {
         case .mercury: return MercuryDecoder(interByteTimeoutNanos: timeout)
@@ -55,7 +56,7 @@ struct ReaderCodec: Sendable {
         }
     }
 
-    func encode(_ command: ReaderSettings.Command) -> [UInt8] {
+    public func encode(_ command: ReaderSettings.Command) -> [UInt8] {
         switch framing {
         case .mercury: return MercuryFrame.command(opcode: command.command, data: command.data)
         case .chafon:
@@ -64,10 +65,10 @@ struct ReaderCodec: Sendable {
         }
     }
 
-    func makeSession() -> ReaderSession {
+    public func makeSession() -> ReaderSession {
         let codec = self
         return ReaderSession(settings: settings, encode: { codec.encode($0) })
     }
 
-    var farewell: [UInt8] { settings.stop.flatMap(encode) }
+    public var farewell: [UInt8] { settings.stop.flatMap(encode) }
 }

@@ -1,5 +1,3 @@
-import ScanBridgeCore
-
 /// Something a reader hands to the outbox: an event, plus the local records that must be
 /// committed in the same transaction (a quarantine record with the raw bytes, a new payload
 /// fingerprint, an alert, the device's new firmware, a quarantine entry being released).

@@ -1,39 +1,22 @@
-import ScanBridgeDevices
 import ScanBridgePayloads
-
-/// What a scanner node's bytes become: scans, or rejected keystrokes/reports kept for diagnosis.
-enum NodeScanOutput: Sendable, Equatable {
-    case scan([UInt8])
-    case rejected(reason: String, raw: [UInt8])
-}
-
-/// Turns the bytes read from one kind of node into scans; times are CLOCK_MONOTONIC nanoseconds.
-protocol NodeScanDecoder: Sendable {
-    mutating func feed(_ bytes: [UInt8], receivedAt: UInt64) -> [NodeScanOutput]
-    /// When the source should deliver a timer (a scan waiting for its inter-key gap).
-    var deadline: UInt64? { get }
-    mutating func expire(now: UInt64) -> [NodeScanOutput]
-    /// The device went away or the agent stops: a half-received scan becomes a rejection.
-    mutating func flush(reason: String) -> [NodeScanOutput]
-}
 
 /// evdev `input_event`s through the keymap.
 ///
 /// Event timestamps decide gaps between keys (they are what the kernel saw, however late the
 /// agent reads them); the offset to CLOCK_MONOTONIC, learned on each read, turns the
 /// decoder's deadline into a timer for the source, whichever clock stamps the events.
-struct KeyboardScanDecoder: NodeScanDecoder {
-    var decoder: KeystrokeDecoder
+public struct KeyboardScanDecoder: NodeScanDecoder {
+    public var decoder: KeystrokeDecoder
     private var remainder: [UInt8] = []
     /// Monotonic microseconds minus event microseconds at the last read.
     private var offset: Int64 = 0
 
-    init(decoder: KeystrokeDecoder) {
+    public init(decoder: KeystrokeDecoder) {
         self.decoder = decoder
     }
 
-    mutating func feed(_ bytes: [UInt8], receivedAt: UInt64) -> [NodeScanOutput] {
-        let events = EvdevNode.events(from: bytes, remainder: &remainder)
+    public mutating func feed(_ bytes: [UInt8], receivedAt: UInt64) -> [NodeScanOutput] {
+        let events = RawInputEvent.events(from: bytes, remainder: &remainder)
         if let last = events.last {
             offset = Int64(bitPattern: receivedAt / 1000) &- Int64(bitPattern: last.microseconds)
         }
@@ -45,16 +28,16 @@ struct KeyboardScanDecoder: NodeScanDecoder {
         return outputs
     }
 
-    var deadline: UInt64? {
+    public var deadline: UInt64? {
         decoder.deadline.map { UInt64(clamping: (Int64(clamping: $0) &+ offset)) &* 1000 }
     }
 
-    mutating func expire(now: UInt64) -> [NodeScanOutput] {
+    public mutating func expire(now: UInt64) -> [NodeScanOutput] {
         let eventTime = UInt64(clamping: Int64(bitPattern: now / 1000) &- offset)
         return decoder.expire(now: eventTime).map(Self.convert)
     }
 
-    mutating func flush(reason: String) -> [NodeScanOutput] {
+    public mutating func flush(reason: String) -> [NodeScanOutput] {
         decoder.flush(reason: reason).map(Self.convert)
     }
 

@@ -2,7 +2,7 @@ import ScanBridgeCore
 import ScanBridgePayloads
 import Testing
 
-@testable import ScanBridgeAgent
+@testable import ScanBridgeReading
 
 @Suite("Observation window (deduplication)")
 struct ObservationWindowTests {

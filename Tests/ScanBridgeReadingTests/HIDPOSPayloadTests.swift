@@ -1,10 +1,8 @@
 import Foundation
 import ScanBridgeCore
 import ScanBridgePayloads
-import ScanBridgeStore
+import ScanBridgeReading
 import Testing
-
-@testable import ScanBridgeAgent
 
 /// Multi-line payloads in memory: a HID POS report says how many bytes it holds, so CR, LF, RS
 /// and EOT inside it are data; on a serial line the same bytes still end lines.
@@ -20,7 +18,7 @@ struct HIDPOSPayloadTests {
     /// Honeywell's HID POS descriptor, as the committed umockdev description carries it.
     static func descriptor() throws -> [UInt8] {
         let text = try String(
-            contentsOfFile: MockTestbed.fixtures + "/umockdev/honeywell-hidpos.umockdev", encoding: .utf8)
+            contentsOfFile: ReadingFixtures.directory + "/umockdev/honeywell-hidpos.umockdev", encoding: .utf8)
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("H: report_descriptor=") })
         let hex = Array(line.dropFirst("H: report_descriptor=".count))
         return stride(from: 0, to: hex.count, by: 2).map { UInt8(String(hex[$0...$0 + 1]), radix: 16)! }
@@ -38,8 +36,8 @@ struct HIDPOSPayloadTests {
     }
 
     static func builder(transport: DeviceTransport) throws -> ScanEventBuilder {
-        let catalog = try ProfileCatalog.load(directories: [])
-        let profile = catalog.resolve(id: "honeywell-usb", vendorID: "0c2e", productID: "0b07", firmware: "5.12")
+        let profile = try ReadingFixtures.profile(
+            "honeywell-usb", vendorID: "0c2e", productID: "0b07", firmware: "5.12")
         return ScanEventBuilder(
             device: DeviceIdentity(id: "usb:0c2e:0b07:T", vendorID: "0c2e", productID: "0b07", transport: transport),
             profile: profile)

@@ -1,0 +1,194 @@
+import Logging
+import ScanBridgeCore
+import ScanBridgeDevices
+import ScanBridgePayloads
+import ScanBridgeReading
+import ScanBridgeStore
+import Synchronization
+
+/// Reads one device of any kind from attach until it goes or the agent stops: it feeds what
+/// the source delivers to the device's machine (``ScanBridgeReading/DeviceMachine``) and does
+/// what the machine answers — stores, writes, logs, counts, sets the next timer. Every chunk
+/// is committed before the next is read.
+///
+/// At attach it loads the device's history, reports a firmware change (its event committed
+/// before any payload is checked under the new profile) and announces a discovered device; at
+/// unplug a half-received payload is quarantined, never sent, and `device.detached` follows.
+public final class DeviceRunner: Sendable {
+    /// The device as the agent knows it before reading it.
+    public struct Target: Sendable {
+        public var identity: DeviceIdentity
+        public var path: String
+        /// The profile it names, and the version that matches its firmware (nil: none does).
+        public var profileID: String
+        public var profile: DeviceProfile?
+        /// Set for a device discovery found: it is announced (`device.attached`, `device.detached`).
+        public var discovered: DiscoveredDevice?
+    }
+
+    public let target: Target
+    public let plan: ReadingPlan
+    public let source: any DeviceInputSource
+    private let sink: EventSink
+    private let registry: DeviceRegistry
+    private let states: DeviceStates?
+    private let logger: Logger
+    /// Set by ``stop(removed:)``: true when udev said the device went, false when the agent stops.
+    private let stopRequest = Mutex<Bool?>(nil)
+
+    init(
+        target: Target, plan: ReadingPlan, source: any DeviceInputSource, sink: EventSink, registry: DeviceRegistry,
+        states: DeviceStates?, logger: Logger
+    ) {
+        self.target = target
+        self.plan = plan
+        self.source = source
+        self.sink = sink
+        self.registry = registry
+        self.states = states
+        var logger = logger
+        logger[metadataKey: "device"] = "\(target.path)"
+        logger[metadataKey: "device_id"] = "\(target.identity.id)"
+        self.logger = logger
+    }
+
+    public var deviceID: String { target.identity.id }
+
+    /// Ends reading: `removed` when udev reported the device gone (a discovered device is then
+    /// announced detached), else the agent is stopping; a reader is first sent its stop commands.
+    public func stop(removed: Bool = false) {
+        stopRequest.withLock { if $0 == nil { $0 = removed } }
+        source.stop(farewell: plan.farewell)
+    }
+
+    public func run() async {
+        states?.register(id: deviceID, path: target.path, kind: plan.kind)
+        var (machine, device) = await attach()
+        source.start()
+        var closedReason: String?
+        var openProblem: String?
+        for await input in source.inputs {
+            let reaction: Reaction
+            switch input {
+            case .opened:
+                openProblem = nil
+                closedReason = nil
+                logger.info("device opened", metadata: ["reading": "\(plan.name)"])
+                states?.opened(deviceID)
+                reaction = machine.handle(.opened(Self.instant()))
+            case .unavailable(let problem):
+                // A port is retried; a hotplugged node that cannot be opened is not read at all.
+                logger.log(level: target.identity.transport == .serial ? .warning : .error, "\(problem.description)")
+                states?.unavailable(deviceID, problem: problem.description)
+                openProblem = problem.description
+                continue
+            case .closed(let reason):
+                closedReason = reason
+                states?.closed(deviceID, reason: reason)
+                if target.identity.transport == .serial {
+                    logger.warning("device went away; waiting for it to return", metadata: ["reason": "\(reason)"])
+                }
+                reaction = machine.handle(.closed(reason: reason, Self.instant()))
+            case .bytes(let chunk, let receivedAt):
+                reaction = machine.handle(.bytes(chunk, Self.instant(receivedAt)))
+            case .timer(let firedAt):
+                reaction = machine.handle(.timer(Self.instant(firedAt)))
+            }
+            await perform(reaction)
+            source.setDeadline(reaction.deadline)
+            switch input {
+            case .bytes, .timer: source.acknowledge()
+            case .opened, .closed, .unavailable: break
+            }
+        }
+        let removed = stopRequest.withLock { $0 } ?? (closedReason != nil)
+        // A node that could not be opened is still plugged in: its state keeps the problem
+        // (with the fix) and no detach is reported.
+        if let openProblem, !removed {
+            logger.notice("device not read: \(openProblem)")
+            return
+        }
+        await perform(machine.handle(.ended(removed: removed, Self.instant())))
+        let reason = closedReason ?? (removed ? "removed" : "agent stopping")
+        if closedReason == nil { states?.closed(deviceID, reason: reason) }
+        guard removed, let discovered = target.discovered else { return }
+        logger.notice("device detached", metadata: ["reason": "\(reason)"])
+        device.profile = target.profile?.name
+        await sink.store([discovered.detachedEvent(device: device, reason: reason)])
+    }
+
+    /// Loads the device's history, commits what attaching it means, and makes its machine.
+    private func attach() async -> (any DeviceMachine, DeviceIdentity) {
+        var device = target.identity
+        device.profile = target.profile?.name
+        var history: DeviceAttachment.History?
+        do {
+            history = DeviceAttachment.History(
+                previous: try registry.device(device.id), fingerprints: try registry.fingerprints(of: device.id))
+        } catch {
+            logger.error("cannot read the device's history: \(error)")
+        }
+        let attachment = DeviceAttachment(
+            device: device, path: target.path, profileID: target.profileID, profile: target.profile,
+            history: history, announcement: target.discovered?.attachedEvent(device: device), at: Self.instant())
+        log(attachment.notes)
+        if let record = attachment.record {
+            do { try registry.record(record) } catch { logger.error("cannot record the device: \(error)") }
+        }
+        await sink.store(attachment.entries)
+        if let discovered = target.discovered {
+            logger.notice(
+                "device attached",
+                metadata: [
+                    "transport": "\(device.transport.rawValue)", "vendor_id": "\(device.vendorID ?? "-")",
+                    "product_id": "\(device.productID ?? "-")", "firmware": "\(device.firmware ?? "-")",
+                    "profile": "\(device.profile ?? "-")", "matched_by": "\(discovered.matchedBy ?? "-")",
+                ])
+        }
+        return (plan.makeMachine(builder: attachment.builder), attachment.builder.device)
+    }
+
+    private func perform(_ reaction: Reaction) async {
+        log(reaction.notes)
+        if let change = reaction.rate {
+            change.report(deviceID: deviceID, logger: logger, states: states, counters: sink.counters)
+        }
+        let counts = reaction.counts
+        if !counts.isEmpty {
+            sink.counters.update {
+                $0.tagReads += counts.tagReads
+                $0.observedReads += counts.observedReads
+                $0.rejectedBytes += counts.rejectedBytes
+            }
+        }
+        await sink.store(reaction.entries)
+        for command in reaction.commands {
+            do {
+                try source.send(command.bytes)
+                logger.debug("sent \(command.purpose)")
+            } catch {
+                logger.warning("cannot send \(command.purpose) to the reader: \(error.description)")
+            }
+        }
+    }
+
+    private func log(_ notes: [Note]) {
+        for note in notes { logger.log(level: note.level.logLevel, "\(note.message)") }
+    }
+
+    private static func instant(_ monotonic: UInt64 = MonotonicClock.nanoseconds()) -> ReadingInstant {
+        ReadingInstant(monotonic: monotonic, wall: .now(), clockSynchronized: SystemClock.isSynchronized)
+    }
+}
+
+extension Note.Level {
+    var logLevel: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        }
+    }
+}
