@@ -6,6 +6,7 @@ import ScanBridgeDevices
 import ScanBridgePayloads
 import ScanBridgeStore
 import ScanBridgeUpstream
+import ScanBridgeWire
 import ServiceLifecycle
 import Synchronization
 

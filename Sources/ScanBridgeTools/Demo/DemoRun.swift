@@ -3,7 +3,9 @@ import Hummingbird
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeUpstream
+import ScanBridgeWire
 import ServiceLifecycle
 import Synchronization
 

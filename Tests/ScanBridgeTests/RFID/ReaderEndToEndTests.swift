@@ -4,6 +4,7 @@ import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgePayloads
+import ScanBridgeReceiver
 import ScanBridgeTools
 import ScanBridgeUpstream
 import Testing
