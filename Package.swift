@@ -14,7 +14,7 @@ let package = Package(
         // For the micro-benchmarks (Benchmarks/, a package of its own); not a public API.
         .library(
             name: "ScanBridgeLibraries",
-            targets: ["ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeStore", "ScanBridgeUpstream"]),
+            targets: ["ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeStore", "ScanBridgeWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -60,18 +60,39 @@ let package = Package(
             dependencies: ["ScanBridgeCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // What both ends of the wire share: batch bodies and their parser, detached JWS, keys
+        // and hand-overs, the chain. No server, no HTTP client.
+        .target(
+            name: "ScanBridgeWire",
+            dependencies: ["ScanBridgeCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The agent's side of the wire: batching limits, HTTP delivery, the key file, evidence
+        // directories. The agent links it, so it must not pull in the receiver's server or stores
+        // (.ci/check-module-graph).
         .target(
             name: "ScanBridgeUpstream",
             dependencies: [
-                "ScanBridgeCore",
+                "ScanBridgeCore", "ScanBridgeWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        // The reference receiver: server, intake, SQLite and PostgreSQL stores, consumers, metrics.
+        .target(
+            name: "ScanBridgeReceiver",
+            dependencies: [
+                "ScanBridgeCore", "ScanBridgeWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -85,6 +106,7 @@ let package = Package(
                 "CLinuxShims",
                 "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading", "ScanBridgeDevices", "ScanBridgeStore",
                 "ScanBridgeUpstream",
+                "ScanBridgeWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -103,8 +125,7 @@ let package = Package(
             name: "ScanBridgeTools",
             dependencies: [
                 "CLinuxShims", "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading",
-                "ScanBridgeDevices",
-                "ScanBridgeStore", "ScanBridgeUpstream",
+                "ScanBridgeDevices", "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,7 +137,7 @@ let package = Package(
             name: "scanbridge",
             dependencies: [
                 "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgeStore", "ScanBridgeUpstream",
-                "ScanBridgePayloads",
+                "ScanBridgeWire", "ScanBridgeReceiver", "ScanBridgePayloads",
                 "ScanBridgePayloadCommands", "ScanBridgeDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,7 +163,10 @@ let package = Package(
             name: "FuzzHIDReports", dependencies: ["ScanBridgeCore", "ScanBridgePayloads"], swiftSettings: strict),
         .target(
             name: "ReceiverFuzzing",
-            dependencies: ["ScanBridgeCore", "ScanBridgeUpstream", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ScanBridgeCore", "ScanBridgeWire", "ScanBridgeReceiver",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .executableTarget(name: "FuzzReceiverRequest", dependencies: ["ReceiverFuzzing"], swiftSettings: strict),
         .target(name: "ReaderFuzzing", dependencies: ["ScanBridgeCore", "ScanBridgePayloads"], swiftSettings: strict),
@@ -173,8 +197,7 @@ let package = Package(
             dependencies: [
                 "ReceiverFuzzing",
                 "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading",
-                "ScanBridgeStore",
-                "ScanBridgeUpstream",
+                "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
                 "ScanBridgeDevices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 
 /// What a client controls in a request to the receiver, fed to the receiver's own intake and
 /// feed code over a real SQLite store. Shared by the libFuzzer target (FuzzReceiverRequest)

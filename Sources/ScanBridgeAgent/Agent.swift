@@ -7,6 +7,7 @@ import ScanBridgePayloads
 import ScanBridgeReading
 import ScanBridgeStore
 import ScanBridgeUpstream
+import ScanBridgeWire
 import ServiceLifecycle
 import Synchronization
 

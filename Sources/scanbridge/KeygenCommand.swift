@@ -1,6 +1,7 @@
 import ArgumentParser
 import ScanBridgeAgent
 import ScanBridgeUpstream
+import ScanBridgeWire
 
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 
 /// `scanbridge receive`: the reference upstream, and the enrolment of the agents it trusts.
 struct ReceiveCommand: AsyncParsableCommand {

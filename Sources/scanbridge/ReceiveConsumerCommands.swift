@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeReceiver
 
 /// `scanbridge receive consumer add | list | revoke`: who may read the feed, the agents and
 /// the metrics of every receiver of a store.

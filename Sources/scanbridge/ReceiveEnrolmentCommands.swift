@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 
 struct ReceiveEnrolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import ScanBridgeReceiver
 import ScanBridgeUpstream
+import ScanBridgeWire
 
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

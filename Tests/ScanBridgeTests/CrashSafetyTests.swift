@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeStore
 import ScanBridgeTools
-import ScanBridgeUpstream
+import ScanBridgeWire
 import Synchronization
 import Testing
 

@@ -6,9 +6,11 @@ import Logging
 import NIOCore
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeStore
 import ScanBridgeTools
 import ScanBridgeUpstream
+import ScanBridgeWire
 import ServiceLifecycle
 import Synchronization
 import Testing

@@ -1,5 +1,5 @@
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeWire
 import Testing
 
 @testable import ScanBridgeAgent

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeStore
 import ScanBridgeTools
 import ScanBridgeUpstream

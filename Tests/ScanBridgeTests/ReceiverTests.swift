@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 import Testing
 
 /// Builds signed batches the way the agent does, for driving the receiver directly.

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import ScanBridgeCore
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Testing
 
 #if canImport(Glibc)

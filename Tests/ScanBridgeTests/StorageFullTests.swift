@@ -3,9 +3,11 @@ import GRDB
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeStore
 import ScanBridgeTools
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Synchronization
 import Testing
 

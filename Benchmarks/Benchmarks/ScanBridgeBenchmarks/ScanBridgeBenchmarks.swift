@@ -3,7 +3,7 @@ import Foundation
 import ScanBridgeCore
 import ScanBridgePayloads
 import ScanBridgeStore
-import ScanBridgeUpstream
+import ScanBridgeWire
 
 /// The per-event work of the agent, each measured alone with its allocations (MallocInterposer):
 /// what a scan costs before it is durable, and what a batch costs before it is sent.

@@ -2,6 +2,7 @@ import Logging
 import ScanBridgeCore
 import ScanBridgeStore
 import ScanBridgeUpstream
+import ScanBridgeWire
 
 /// Moves the outbox upstream: one batch in flight, in order, until the agent stops.
 ///

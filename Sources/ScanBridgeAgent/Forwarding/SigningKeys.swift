@@ -3,6 +3,7 @@ import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgeStore
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Synchronization
 
 /// The key each batch is signed with, across a key rotation.

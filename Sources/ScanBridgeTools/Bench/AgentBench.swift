@@ -4,7 +4,9 @@ import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeDevices
+import ScanBridgeReceiver
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Synchronization
 
 /// `scanbridge bench`: the real agent as a separate process, sized the way an operator sizing

@@ -2,7 +2,9 @@ import Foundation
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Synchronization
 
 /// `scanbridge bench receiver`: how many events and batches one receiver process stores per

@@ -4,7 +4,9 @@ import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeReading
+import ScanBridgeReceiver
 import ScanBridgeUpstream
+import ScanBridgeWire
 import ServiceLifecycle
 import Synchronization
 

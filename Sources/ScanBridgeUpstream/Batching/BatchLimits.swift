@@ -1,3 +1,5 @@
+import ScanBridgeWire
+
 /// Bounds on one batch: whichever is reached first closes it.
 public struct BatchLimits: Sendable, Equatable {
     public var maxEvents: Int
@@ -23,4 +25,20 @@ public struct BatchLimits: Sendable, Equatable {
 
     /// How old the oldest waiting event may get before a batch that is not full is sent.
     public var sendAfterMilliseconds: Int { min(maxAgeMilliseconds, lingerMilliseconds) }
+}
+
+extension BatchBody {
+    /// How many of the leading events fit in `limits` (at least one, so an event larger
+    /// than the byte limit still travels, alone).
+    public static func fittingCount(eventSizes: [Int], envelope: Int, limits: BatchLimits) -> Int {
+        var total = envelope
+        var count = 0
+        for size in eventSizes.prefix(limits.maxEvents) {
+            let added = size + (count == 0 ? 0 : 1)
+            if count > 0, total + added > limits.maxBytes { break }
+            total += added
+            count += 1
+        }
+        return count
+    }
 }

@@ -5,6 +5,7 @@ import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgePayloads
 import ScanBridgeReading
+import ScanBridgeReceiver
 import ScanBridgeTools
 import ScanBridgeUpstream
 import Testing

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 import Testing
 
 /// `scanbridge receive enrol | revoke | agents`, the binary serving enrolled keys, and stores

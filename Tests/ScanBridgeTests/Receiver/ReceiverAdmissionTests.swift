@@ -1,7 +1,8 @@
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeReceiver
 import ScanBridgeTools
-import ScanBridgeUpstream
+import ScanBridgeWire
 import Testing
 
 #if canImport(Glibc)

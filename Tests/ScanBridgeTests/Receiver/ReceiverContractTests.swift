@@ -1,6 +1,7 @@
 import Foundation
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 import Testing
 
 /// The receiver's HTTP contract (issue 13), over real HTTP, on each store: every status and

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 import Testing
 
 /// A receiver follows an agent's signed key hand-over (`keygen --rotate`) with no manual

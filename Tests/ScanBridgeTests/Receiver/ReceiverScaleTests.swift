@@ -1,6 +1,7 @@
 import Foundation
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 import Synchronization
 import Testing
 

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 import Testing
 
 /// PostgreSQL work is bounded by the server's `statement_timeout`/`lock_timeout`, since

@@ -4,7 +4,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
-import ScanBridgeUpstream
+import ScanBridgeReceiver
+import ScanBridgeWire
 import ServiceLifecycle
 import Testing
 

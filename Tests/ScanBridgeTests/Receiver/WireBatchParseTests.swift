@@ -1,6 +1,6 @@
 import Foundation
 import ScanBridgeCore
-import ScanBridgeUpstream
+import ScanBridgeWire
 import Testing
 
 /// The receiver's one-pass batch parser: what it accepts must be exactly what the agent signed,

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeUpstream
 import Testing
 

@@ -2,8 +2,10 @@ import Foundation
 import Logging
 import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeTools
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Synchronization
 import Testing
 

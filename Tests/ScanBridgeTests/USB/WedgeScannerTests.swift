@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ScanBridgeCore
+import ScanBridgeReceiver
 import ScanBridgeUpstream
 import Testing
 

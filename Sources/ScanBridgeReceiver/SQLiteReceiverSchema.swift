@@ -1,5 +1,6 @@
 import GRDB
 import ScanBridgeCore
+import ScanBridgeWire
 
 /// Versioned migrations of the SQLite receiver store.
 ///

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ScanBridgeCore
+import ScanBridgeWire
 
 /// The receiver's PostgreSQL store, shared by any number of receiver processes.
 ///

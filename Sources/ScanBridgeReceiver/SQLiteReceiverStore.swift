@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ScanBridgeCore
+import ScanBridgeWire
 
 /// The embedded receiver's store: one SQLite file (the default `--store FILE`).
 public typealias ReceiverStore = SQLiteReceiverStore

@@ -31,20 +31,6 @@ public enum BatchBody {
         return writer.bytes
     }
 
-    /// How many of the leading events fit in `limits` (at least one, so an event larger
-    /// than the byte limit still travels, alone).
-    public static func fittingCount(eventSizes: [Int], envelope: Int, limits: BatchLimits) -> Int {
-        var total = envelope
-        var count = 0
-        for size in eventSizes.prefix(limits.maxEvents) {
-            let added = size + (count == 0 ? 0 : 1)
-            if count > 0, total + added > limits.maxBytes { break }
-            total += added
-            count += 1
-        }
-        return count
-    }
-
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
         Hex.encode(SHA256.hash(data: bytes))
     }

@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import ScanBridgeWire
 
 /// Inserts a batch's events with one prepared statement bound through SQLite's C API: the
 /// receiver writes every event of every batch, and GRDB's boxing of each row's arguments was

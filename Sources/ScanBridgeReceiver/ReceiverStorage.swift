@@ -1,4 +1,5 @@
 import ScanBridgeCore
+import ScanBridgeWire
 
 /// Where a receiver keeps batches, events, enrolled keys and the feed: one SQLite file for
 /// the embedded case, or a PostgreSQL database shared by several receiver processes.

@@ -1,33 +1,14 @@
 import Crypto
 import Foundation
 import ScanBridgeCore
+import ScanBridgeWire
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// The agent's Ed25519 signing key, stored as a private JWK `{kty, crv, x, d, kid}`.
-public struct SigningKey: Sendable {
-    private let rawRepresentation: [UInt8]
-    public var privateKey: Curve25519.Signing.PrivateKey {
-        try! Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
-    }
-    public var publicJWK: PublicKeyJWK { PublicKeyJWK(key: privateKey.publicKey) }
-    public var kid: String { publicJWK.thumbprint }
-
-    public init(privateKey: Curve25519.Signing.PrivateKey = .init()) {
-        self.rawRepresentation = Array(privateKey.rawRepresentation)
-    }
-
-    public var privateJWK: String {
-        let d = Base64.urlEncode(privateKey.rawRepresentation)
-        return #"{"kty":"OKP","crv":"Ed25519","x":"\#(publicJWK.x)","d":"\#(d)","kid":"\#(kid)"}"#
-    }
-
-    public func sign(_ message: [UInt8]) throws -> [UInt8] {
-        Array(try privateKey.signature(for: message))
-    }
-
+/// The agent's key file: a private JWK readable by its owner only.
+extension SigningKey {
     /// Loads a key file, refusing one that group or others can read: whoever can read it
     /// can forge the evidence finance partners pay on.
     public static func load(path: String) throws(KeyError) -> SigningKey {

@@ -1,5 +1,6 @@
 import Logging
 import ScanBridgeCore
+import ScanBridgeWire
 
 /// An HTTP answer of the receiver: status, JSON body and, for a 503, when to retry.
 public struct ReceiverReply: Sendable, Equatable {
