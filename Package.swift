@@ -6,6 +6,24 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// What the integration and system tests (and their shared support) build on.
+let integrationTestDependencies: [Target.Dependency] = [
+    "ReceiverFuzzing",
+    "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading",
+    "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
+    "ScanBridgeDevices",
+    .product(name: "GRDB", package: "GRDB.swift"),
+    .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "HTTPTypes", package: "swift-http-types"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
 let package = Package(
     name: "scanbridge",
     platforms: [.macOS(.v15)],
@@ -192,24 +210,24 @@ let package = Package(
             dependencies: ["ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading"],
             swiftSettings: strict
         ),
+        // What the integration and system tests share: temporary directories and the
+        // one-at-a-time rule (TestScope), linked terminals, the test receiver, agents under test.
+        .target(
+            name: "ScanBridgeTestSupport",
+            dependencies: integrationTestDependencies,
+            path: "Tests/ScanBridgeTestSupport",
+            swiftSettings: strict
+        ),
+        // In-process tests of the agent's parts and the receiver, run in parallel.
         .testTarget(
             name: "ScanBridgeTests",
-            dependencies: [
-                "ReceiverFuzzing",
-                "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading",
-                "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
-                "ScanBridgeDevices",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: ["ScanBridgeTestSupport"] + integrationTestDependencies,
+            swiftSettings: strict
+        ),
+        // Pseudo-terminals, umockdev and child processes: one test at a time (TestScope.system).
+        .testTarget(
+            name: "ScanBridgeSystemTests",
+            dependencies: ["ScanBridgeTestSupport"] + integrationTestDependencies,
             swiftSettings: strict
         ),
     ]

@@ -8,7 +8,9 @@ import ScanBridgeReading
 import ScanBridgeUpstream
 import Testing
 
-@Suite("Configuration")
+@testable import ScanBridgeTestSupport
+
+@Suite("Configuration", .temporaryDirectory)
 struct ConfigurationTests {
     func load(_ yaml: String, environment: [String: String] = [:]) throws(ConfigurationError) -> AgentConfiguration {
         let path = TestSupport.temporaryDirectory("config") + "/scanbridge.yaml"

@@ -2,11 +2,13 @@ import Foundation
 import ScanBridgeUpstream
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
-@Suite("Connection reset mid-request")
+@Suite("Connection reset mid-request", .temporaryDirectory)
 struct ConnectionResetTests {
     /// Accepts one connection, reads part of the request, and resets it (SO_LINGER 0).
     static func resettingServer() throws -> (port: Int, done: Task<Void, Never>) {

@@ -2,7 +2,9 @@ import Foundation
 import ScanBridgeCore
 import Testing
 
-@Suite("Core encodings")
+@testable import ScanBridgeTestSupport
+
+@Suite("Core encodings", .temporaryDirectory)
 struct CoreEncodingTests {
     @Test("timestamps are UTC with exactly six fractional digits, and parse back")
     func timestamps() {

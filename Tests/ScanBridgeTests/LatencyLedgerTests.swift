@@ -3,11 +3,12 @@ import ScanBridgeWire
 import Testing
 
 @testable import ScanBridgeAgent
+@testable import ScanBridgeTestSupport
 @testable import ScanBridgeTools
 
 /// The bench counts a scan as acknowledged only when its number is found in an accepted
 /// batch: a number missed would hang the drain phase, one misread would falsify latencies.
-@Suite("Bench latency ledger")
+@Suite("Bench latency ledger", .temporaryDirectory)
 struct LatencyLedgerTests {
     @Test("every bench scan number in a batch body is found once, in order, and other raws are skipped")
     func numbersInBatch() {

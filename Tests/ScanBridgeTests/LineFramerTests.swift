@@ -1,7 +1,9 @@
 import ScanBridgePayloads
 import Testing
 
-@Suite("Line framing")
+@testable import ScanBridgeTestSupport
+
+@Suite("Line framing", .temporaryDirectory)
 struct LineFramerTests {
     @Test("a short line after a long one holds only its own bytes: thousands in flight stay small")
     func framesDoNotInheritTheBuffersCapacity() {

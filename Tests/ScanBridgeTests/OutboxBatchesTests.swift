@@ -3,8 +3,10 @@ import ScanBridgeCore
 import ScanBridgeStore
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 /// The batch bookkeeping the forwarder's build-ahead relies on.
-@Suite("Outbox batches")
+@Suite("Outbox batches", .temporaryDirectory)
 struct OutboxBatchesTests {
     static func batch(_ batchSeq: Int64, events: ClosedRange<Int64>) -> StoredBatch {
         StoredBatch(

@@ -4,7 +4,9 @@ import ScanBridgeCore
 import ScanBridgeStore
 import Testing
 
-@Suite("Outbox")
+@testable import ScanBridgeTestSupport
+
+@Suite("Outbox", .temporaryDirectory)
 struct OutboxTests {
     static func entry(_ text: String, at time: Timestamp = .now(), synchronized: Bool = true) -> OutboxEntry {
         var data = JSONWriter()

@@ -5,11 +5,13 @@ import ScanBridgeUpstream
 import ScanBridgeWire
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
-@Suite("Keys and signatures")
+@Suite("Keys and signatures", .temporaryDirectory)
 struct SigningTests {
     // RFC 8037 Appendix A.
     static let rfcD = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"

@@ -4,10 +4,11 @@ import ScanBridgeCore
 import Testing
 
 @testable import ScanBridgeStore
+@testable import ScanBridgeTestSupport
 
 /// An agent upgraded in place keeps its outbox: batches signed by the previous release are
 /// resent and exported byte for byte after the state database is migrated.
-@Suite("State database migrations")
+@Suite("State database migrations", .temporaryDirectory)
 struct StateMigrationTests {
     @Test("batch bodies and signatures move to batch_bodies unchanged; the chain continues after the upgrade")
     func batchBodiesMove() throws {

@@ -10,9 +10,23 @@ import Synchronization
 public final class PseudoTerminal: @unchecked Sendable {
     public let controller: Int32
     private let device: Int32
+    /// The path the agent is given: the terminal's own, or the link to it.
     public let devicePath: String
+    /// `/dev/pts/N`.
+    public let terminalPath: String
 
-    public init() throws {
+    /// A terminal the agent opens through a link `directory/tty`: once the directory is
+    /// removed, nothing can reopen this terminal's number by that path (the kernel gives it
+    /// to the next pseudo-terminal opened).
+    public convenience init(linkedIn directory: String) throws {
+        try self.init(link: directory + "/tty")
+    }
+
+    public convenience init() throws {
+        try self.init(link: nil)
+    }
+
+    private init(link: String?) throws {
         var controller: Int32 = -1
         var device: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
@@ -32,7 +46,16 @@ public final class PseudoTerminal: @unchecked Sendable {
         tcsetattr(device, TCSANOW, &options)
         self.controller = controller
         self.device = device
-        devicePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        terminalPath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if let link {
+            guard symlink(terminalPath, link) == 0 else {
+                let reason = String(cString: strerror(errno))
+                close(controller)
+                close(device)
+                throw PseudoTerminalError(reason: "cannot link \(link) to \(terminalPath): \(reason)")
+            }
+        }
+        devicePath = link ?? terminalPath
     }
 
     /// Writes all bytes, waiting while the terminal's buffer is full.

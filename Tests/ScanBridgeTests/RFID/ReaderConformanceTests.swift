@@ -5,10 +5,12 @@ import ScanBridgeReading
 import ScanBridgeTools
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 /// 100,000 reads per protocol from the simulated reader straight into the agent's reader
 /// machine, on a scripted clock: the same writes, faults and ledger as on a terminal
 /// (``ReaderEndToEndTests``), without one.
-@Suite("Serial RFID readers in memory (100,000 reads per protocol)")
+@Suite("Serial RFID readers in memory (100,000 reads per protocol)", .temporaryDirectory)
 struct ReaderConformanceTests {
     static let reads = ProcessInfo.processInfo.environment["SCANBRIDGE_RFID_MEMORY_READS"].flatMap(Int.init) ?? 100_000
 

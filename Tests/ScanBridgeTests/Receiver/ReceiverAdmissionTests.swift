@@ -5,13 +5,15 @@ import ScanBridgeTools
 import ScanBridgeWire
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// The signature header is judged before the body is read: an unknown or malformed one costs
 /// the receiver no upload.
-@Suite("Receiver admission before the body")
+@Suite("Receiver admission before the body", .temporaryDirectory)
 struct ReceiverAdmissionTests {
     @Test(
         "an unknown kid, a malformed or a missing signature header answer 401 at once, the body unread; a known kid works"

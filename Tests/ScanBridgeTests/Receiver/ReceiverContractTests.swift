@@ -4,9 +4,11 @@ import ScanBridgeReceiver
 import ScanBridgeWire
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 /// The receiver's HTTP contract (issue 13), over real HTTP, on each store: every status and
 /// JSON shape of `POST /v1/scan-batches`, the feed, the agents, enrolment and metrics.
-@Suite("Receiver contract")
+@Suite("Receiver contract", .temporaryDirectory)
 struct ReceiverContractTests {
     @Test("SQLite: every answer, the feed and the agents exactly as the contract writes them")
     func sqlite() async throws {

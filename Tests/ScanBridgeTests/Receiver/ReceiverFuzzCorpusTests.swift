@@ -2,10 +2,12 @@ import Foundation
 import ReceiverFuzzing
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 /// Every input kept in Tests/Fuzz/Corpus/receiver (seeds and any reproducer the fuzzer found)
 /// through the same checks as FuzzReceiverRequest, twice: against an empty store and against
 /// the store the first pass left (chains started, agents known).
-@Suite("Receiver fuzz corpus")
+@Suite("Receiver fuzz corpus", .temporaryDirectory)
 struct ReceiverFuzzCorpusTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Fuzz/Corpus/receiver").standardizedFileURL.path

@@ -5,10 +5,12 @@ import ScanBridgeReceiver
 import ScanBridgeWire
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 /// A receiver follows an agent's signed key hand-over (`keygen --rotate`) with no manual
 /// enrolment, and from then on refuses the old key for anything after the hand-over: the
 /// usual reason to rotate is that the old key may have leaked.
-@Suite("Receiver and key hand-overs")
+@Suite("Receiver and key hand-overs", .temporaryDirectory)
 struct ReceiverHandoverTests {
     @Test(
         "SQLite: the hand-over enrols the new key, retires the old one after its batch, and bad hand-overs store nothing"

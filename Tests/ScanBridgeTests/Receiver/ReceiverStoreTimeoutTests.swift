@@ -5,9 +5,11 @@ import ScanBridgeReceiver
 import ScanBridgeWire
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 /// PostgreSQL work is bounded by the server's `statement_timeout`/`lock_timeout`, since
 /// postgres-nio ignores task cancellation.
-@Suite("Receiver store timeouts")
+@Suite("Receiver store timeouts", .temporaryDirectory)
 struct ReceiverStoreTimeoutTests {
     @Test(
         "PostgreSQL: a batch behind another session's row lock answers 503 with Retry-After within the timeout; accepted once the lock goes",

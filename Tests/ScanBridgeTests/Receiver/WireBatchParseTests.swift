@@ -3,9 +3,11 @@ import ScanBridgeCore
 import ScanBridgeWire
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 /// The receiver's one-pass batch parser: what it accepts must be exactly what the agent signed,
 /// and what it refuses must say which field or byte is wrong.
-@Suite struct WireBatchParseTests {
+@Suite(.temporaryDirectory) struct WireBatchParseTests {
     static func body(_ text: String) -> [UInt8] { Array(text.utf8) }
 
     /// Why the parser refuses `body`, or nil when it accepts it.

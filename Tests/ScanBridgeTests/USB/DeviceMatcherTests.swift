@@ -5,8 +5,10 @@ import ScanBridgePayloads
 import ScanBridgeReading
 import Testing
 
+@testable import ScanBridgeTestSupport
+
 /// The allowlist decision alone, on udev descriptions built in the test.
-@Suite("Device allowlist")
+@Suite("Device allowlist", .temporaryDirectory)
 struct DeviceMatcherTests {
     static func keyboardNode(vendor: String, product: String, serial: String? = nil, interface: Int = 0) -> UdevDevice {
         UdevDevice(
@@ -131,7 +133,7 @@ struct DeviceMatcherTests {
     }
 
     /// Honeywell's HID POS report descriptor (a bar code scanner's).
-    static let scannerDescriptor: [UInt8] = MockTestbed.reportDescriptor(of: "honeywell-hidpos") ?? []
+    static let scannerDescriptor: [UInt8] = TestSupport.reportDescriptor(ofUmockdev: "honeywell-hidpos") ?? []
 
     /// The CH340 (1a86) of the issue: a reader's rule, and a keyboard built on the same chip.
     static let ch340Keyboard = node(subsystem: "input", sysname: "event4")
