@@ -63,7 +63,8 @@ public final class DeviceRunner: Sendable {
 
     public func run() async {
         states?.register(id: deviceID, path: target.path, kind: plan.kind)
-        var (machine, device) = await attach()
+        let (attached, device) = await attach()
+        var machine = attached
         source.start()
         var closedReason: String?
         var openProblem: String?
@@ -73,7 +74,9 @@ public final class DeviceRunner: Sendable {
             case .opened:
                 openProblem = nil
                 closedReason = nil
-                logger.info("device opened", metadata: ["reading": "\(plan.name)"])
+                var metadata: Logger.Metadata = ["reading": "\(plan.name)"]
+                if let serial = source as? SerialInputSource { metadata["line"] = "\(serial.settings)" }
+                logger.info("device opened", metadata: metadata)
                 states?.opened(deviceID)
                 reaction = machine.handle(.opened(Self.instant()))
             case .unavailable(let problem):
@@ -113,7 +116,6 @@ public final class DeviceRunner: Sendable {
         if closedReason == nil { states?.closed(deviceID, reason: reason) }
         guard removed, let discovered = target.discovered else { return }
         logger.notice("device detached", metadata: ["reason": "\(reason)"])
-        device.profile = target.profile?.name
         await sink.store([discovered.detachedEvent(device: device, reason: reason)])
     }
 

@@ -10,7 +10,7 @@ import Testing
 /// 100,000 reads per protocol from the simulated reader straight into the agent's reader
 /// machine, on a scripted clock: the same writes, faults and ledger as on a terminal
 /// (``ReaderEndToEndTests``), without one.
-@Suite("Serial RFID readers in memory (100,000 reads per protocol)", .temporaryDirectory)
+@Suite("Serial RFID readers in memory (100,000 reads per protocol)", .serialized, .temporaryDirectory)
 struct ReaderConformanceTests {
     static let reads = ProcessInfo.processInfo.environment["SCANBRIDGE_RFID_MEMORY_READS"].flatMap(Int.init) ?? 100_000
 
@@ -80,7 +80,7 @@ struct ReaderConformanceTests {
 
     func run(
         mode: ReaderScript.Mode, framing: Framing, profile id: String, reads: Int = Self.reads
-    ) throws -> ReaderConformance.Outcome {
+    ) async throws -> ReaderConformance.Outcome {
         let profile = try #require(try BuiltInProfiles.all().first { $0.id == id })
         let codec = try #require(ReaderCodec.make(framing: framing, profile: profile, maxLineBytes: 4096))
         let builder = ScanEventBuilder(device: DeviceIdentity(id: "reader", transport: .serial), profile: profile)
@@ -91,17 +91,27 @@ struct ReaderConformanceTests {
         options.corruptProbability = 0.01
         options.split = true
         options.noise = true
-        var line = Line(
-            simulation: ReaderSimulation(options: options),
-            machine: ReaderMachine(codec: codec, builder: builder, dedupWindowMilliseconds: 0))
-        let outcome = line.run()
+        let machine = ReaderMachine(codec: codec, builder: builder, dedupWindowMilliseconds: 0)
+        let simulation = ReaderSimulation(options: options)
+        // Seconds of pure CPU: on a thread of its own, never on the cooperative pool the
+        // agents of concurrently running tests need (two such tests would hold both of a
+        // 2-core machine's pool threads).
+        let outcome = await TestSupport.onThreadValue {
+            var line = Line(simulation: simulation, machine: machine)
+            return Finished(outcome: line.run())
+        }.outcome
         #expect(outcome.sent.reads.count == reads, "the simulation sent every read")
         return outcome
     }
 
+    /// A run's outcome handed back from its thread, which no longer touches it.
+    struct Finished: @unchecked Sendable {
+        let outcome: ReaderConformance.Outcome
+    }
+
     @Test("ThingMagic Mercury: started with Gen2 and continuous reading, stopped at the end; exactly the intact reads")
-    func mercury() throws {
-        let outcome = try run(mode: .mercury, framing: .mercury, profile: "thingmagic-mercury")
+    func mercury() async throws {
+        let outcome = try await run(mode: .mercury, framing: .mercury, profile: "thingmagic-mercury")
         #expect(Array(outcome.commands.prefix(2)) == [0x93, 0x2F])
         #expect(outcome.commands.last == 0x2F && outcome.commands.count >= 3)
         ReaderConformance.expectExact(outcome, "mercury")
@@ -110,29 +120,29 @@ struct ReaderConformanceTests {
     }
 
     @Test("Chafon real-time output: exactly the intact reads, raw RSSI without dBm")
-    func chafonRealTime() throws {
-        let outcome = try run(mode: .chafonRealTime, framing: .chafon, profile: "chafon-realtime")
+    func chafonRealTime() async throws {
+        let outcome = try await run(mode: .chafonRealTime, framing: .chafon, profile: "chafon-realtime")
         ReaderConformance.expectExact(outcome, "chafon real-time")
         #expect(outcome.data.first?["rssi_dbm"] is NSNull)
     }
 
     @Test("Chafon answer mode: every EPC the polls get answered arrives")
-    func chafonAnswer() throws {
-        let outcome = try run(mode: .chafonAnswer, framing: .chafon, profile: "chafon-uhfreader18", reads: 20_000)
+    func chafonAnswer() async throws {
+        let outcome = try await run(mode: .chafonAnswer, framing: .chafon, profile: "chafon-uhfreader18", reads: 20_000)
         #expect(outcome.commands.filter { $0 == 0x01 }.count > 100)
         ReaderConformance.expectExact(outcome, "chafon answer mode")
     }
 
     @Test("EM4100: every intact id in order; extras only from spoiled frames")
-    func em4100() throws {
-        let outcome = try run(mode: .em4100, framing: .stxHexXor, profile: "em4100-ascii")
+    func em4100() async throws {
+        let outcome = try await run(mode: .em4100, framing: .stxHexXor, profile: "em4100-ascii")
         ReaderConformance.expectIntactSubsequence(outcome, "em4100", maxExtra: outcome.sent.framesSpoiled / 50)
         #expect((outcome.data.first?["epc_hex"] as? String)?.count == 10)
     }
 
     @Test("ASCII lines: every intact line in order; extras only from spoiled lines")
-    func lines() throws {
-        let outcome = try run(mode: .lines, framing: .lines, profile: "rfid-lines")
+    func lines() async throws {
+        let outcome = try await run(mode: .lines, framing: .lines, profile: "rfid-lines")
         ReaderConformance.expectIntactSubsequence(outcome, "lines", maxExtra: 2 * outcome.sent.framesSpoiled)
     }
 }
