@@ -42,8 +42,24 @@ public struct ReceiverServer: Sendable {
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
     {
         let router = Router(context: ReceiverRequestContext.self)
+        addBatchRoute(to: router)
+        return application(router: router, onListening: onListening)
+    }
+
+    /// The same application with `middleware` in front of `POST /v1/scan-batches` alone: the
+    /// tests put scripted faults there and still run every production route, admission and
+    /// size limit included, behind it.
+    public func application(
+        batchMiddleware middleware: some RouterMiddleware<ReceiverRequestContext>,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: ReceiverRequestContext.self)
+        addBatchRoute(to: router.group().add(middleware: middleware))
+        return application(router: router, onListening: onListening)
+    }
+
+    private func addBatchRoute(to router: some RouterMethods<ReceiverRequestContext>) {
         let intake = self.intake
-        let queries = self.queries
         let limit = maximumBodyBytes
         let onAccepted = self.onAccepted
         router.post("/v1/scan-batches") { request, context -> Response in
@@ -71,6 +87,14 @@ public struct ReceiverServer: Sendable {
             if (200..<300).contains(reply.status) { onAccepted?(body) }
             return Self.json(reply)
         }
+    }
+
+    /// Adds every other route to `router` and builds the application around it.
+    private func application(
+        router: Router<ReceiverRequestContext>, onListening: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        let intake = self.intake
+        let queries = self.queries
         // The feed, the agents and the metrics are for consumers only; health stays open.
         let consumers = self.consumers
         func forConsumers(

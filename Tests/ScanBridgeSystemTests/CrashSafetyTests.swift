@@ -84,8 +84,8 @@ struct CrashSafetyTests {
             FileManager.default.isExecutableFile(atPath: TestSupport.executable),
             "build the scanbridge executable first")
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key)
+        let port = receiver.port
         let directory = TestSupport.temporaryDirectory("crash")
         let terminal = try TestSupport.terminal()
         let config = directory + "/scanbridge.yaml"

@@ -40,7 +40,7 @@ struct DriftStoryTests {
         let directory = TestSupport.temporaryDirectory("drift")
         let terminal: PseudoTerminal
         let holder: AgentKeyHolder
-        let receiver: FlakyReceiver
+        let receiver: TestReceiver<ReceiverStore>
         let port: Int
 
         func config(firmware: String) throws -> String {
@@ -87,9 +87,9 @@ struct DriftStoryTests {
     )
     func story() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
+        let receiver = try await TestReceiver.start(trusting: holder.key)
         let setup = Setup(
-            terminal: try TestSupport.terminal(), holder: holder, receiver: receiver, port: try await receiver.start())
+            terminal: try TestSupport.terminal(), holder: holder, receiver: receiver, port: receiver.port)
         try FileManager.default.createDirectory(
             atPath: setup.directory + "/profiles", withIntermediateDirectories: true)
         try Self.profileV1.write(
@@ -171,9 +171,9 @@ struct DriftStoryTests {
     @Test("a replay run from another process while the agent idles reaches the receiver at once, not at the next scan")
     func replayWhileRunning() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
+        let receiver = try await TestReceiver.start(trusting: holder.key)
         let setup = Setup(
-            terminal: try TestSupport.terminal(), holder: holder, receiver: receiver, port: try await receiver.start())
+            terminal: try TestSupport.terminal(), holder: holder, receiver: receiver, port: receiver.port)
         defer { try? FileManager.default.removeItem(atPath: setup.directory) }
         try FileManager.default.createDirectory(
             atPath: setup.directory + "/profiles", withIntermediateDirectories: true)

@@ -22,10 +22,10 @@ struct ForwarderTests {
     @Test("503s, a lost response and a Retry-After are ridden out; everything arrives once, in a verified chain")
     func ridesOutFailures() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(
+        let receiver = try await TestReceiver.start(
             trusting: holder.key,
             script: [.status(503), .status(502), .storeThenFail, .status(500), .retryAfter(seconds: 1), .pass])
-        let port = try await receiver.start()
+        let port = receiver.port
         let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches")
         try agent.scan(300)
         let delivered = await TestSupport.eventually(seconds: 30) {
@@ -40,7 +40,7 @@ struct ForwarderTests {
             try audit.append(body: batch.body, signature: batch.signature, label: batch.batchSeq)
         }
         #expect(audit.result.lastEventSeq == 300)
-        let requests = receiver.requests.withLock { $0 }
+        let requests = receiver.requests
         let throttled = try #require(requests.firstIndex { $0.status == 429 })
         #expect(requests[throttled + 1].at - requests[throttled].at >= .milliseconds(950))
         #expect(agent.agent.counters.snapshot.retries >= 5)
@@ -49,9 +49,9 @@ struct ForwarderTests {
     @Test("an upstream slower than the timeout: the batch is resent byte-identical and acknowledged once, as a repeat")
     func slowUpstream() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(
+        let receiver = try await TestReceiver.start(
             trusting: holder.key, script: [.slowerThan(milliseconds: 1000), .slowerThan(milliseconds: 1000)])
-        let port = try await receiver.start()
+        let port = receiver.port
         let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches", timeoutMilliseconds: 1000)
         try agent.scan(60)
         let delivered = await TestSupport.eventually(seconds: 30) { agent.agent.counters.snapshot.acknowledged == 60 }
@@ -66,8 +66,8 @@ struct ForwarderTests {
     @Test("413 rebuilds the batch smaller under the same batch_seq until it fits")
     func shrinksOn413() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [], fallback: .tooLargeAbove(events: 7))
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key, fallback: .tooLargeAbove(events: 7))
+        let port = receiver.port
         let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches")
         try agent.scan(100)
         let delivered = await TestSupport.eventually(seconds: 30) { agent.agent.counters.snapshot.acknowledged == 100 }
@@ -82,8 +82,8 @@ struct ForwarderTests {
     @Test("413 while a backlog waits: the batches stored ahead are discarded unsent and the chain stays gapless")
     func shrinksOn413WithBatchesStoredAhead() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [], fallback: .tooLargeAbove(events: 20))
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key, fallback: .tooLargeAbove(events: 20))
+        let port = receiver.port
         let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches")
         try agent.scan(400)
         let delivered = await TestSupport.eventually(seconds: 60) { agent.agent.counters.snapshot.acknowledged == 400 }
@@ -97,14 +97,14 @@ struct ForwarderTests {
             #expect(try WireBatch.parse(batch.body).events.count <= 20)
         }
         #expect(audit.result.lastEventSeq == 400)
-        #expect(receiver.requests.withLock { $0 }.contains { $0.status == 413 })
+        #expect(receiver.requests.contains { $0.status == 413 })
     }
 
     @Test("an acknowledgement the state database refuses is retried with backoff and shown, never in a tight loop")
     func acknowledgementWriteFails() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key)
+        let port = receiver.port
         let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches")
         defer { agent.task.cancel() }
         try agent.scan(10)
@@ -118,14 +118,14 @@ struct ForwarderTests {
                     WHEN NEW.status = 'acknowledged' BEGIN SELECT RAISE(ABORT, 'simulated I/O error'); END
                     """)
         }
-        let before = receiver.requests.withLock { $0.count }
+        let before = receiver.requests.count
         try agent.scan(5, from: 10)
         let failing = await TestSupport.eventually(seconds: 20) {
             agent.agent.counters.snapshot.stateWriteFailures >= 1
         }
         #expect(failing)
         try await Task.sleep(for: .seconds(2))
-        let during = receiver.requests.withLock { $0.count } - before
+        let during = receiver.requests.count - before
         // Backoff from 250 ms, capped at 400 ms here: a handful of requests; the old loop sent hundreds.
         #expect(during <= 20, "\(during) requests in about two seconds")
         #expect(agent.agent.counters.snapshot.lastError?.contains("cannot record the outcome of batch") == true)
@@ -140,8 +140,8 @@ struct ForwarderTests {
     @Test("a 401 parks the batch, nothing is acknowledged, and status lists it")
     func parksOnRejection() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [], fallback: .status(401))
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key, fallback: .status(401))
+        let port = receiver.port
         let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches")
         try agent.scan(5)
         let parked = await TestSupport.eventually(seconds: 10) { agent.agent.counters.snapshot.parked > 0 }
@@ -153,6 +153,6 @@ struct ForwarderTests {
         #expect(status.parked.map(\.batchSeq) == [1])
         #expect(status.parked.first?.error?.contains("401") == true)
         #expect(status.backlogEvents == 5)
-        #expect(receiver.requests.withLock { $0.count } == 1)
+        #expect(receiver.requests.count == 1)
     }
 }

@@ -54,8 +54,8 @@ struct QuotaMigrationTests {
     @Test("a v2 outbox at about 90 % of state_max_mb opens, migrates, prunes what is acknowledged and forwards")
     func upgradeNearQuota() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key)
+        let port = receiver.port
         let directory = TestSupport.temporaryDirectory("quota-upgrade")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let terminal = try TestSupport.terminal()

@@ -24,8 +24,8 @@ struct StorageFullTests {
     )
     func fullAndRecovered() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [], fallback: .status(503))
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key, fallback: .status(503))
+        let port = receiver.port
         let directory = TestSupport.temporaryDirectory("full")
         let terminal = try TestSupport.terminal()
         var configuration = AgentConfiguration(stateDirectory: directory, signingKeyPath: holder.directory + "/key.jwk")
@@ -69,7 +69,7 @@ struct StorageFullTests {
         #expect(maxSeq == stored)
         try whileFull.close()
 
-        receiver.fallback.withLock { $0 = .pass }
+        receiver.fallback = .pass
         let drained = await TestSupport.eventually(seconds: 90) {
             let counts = agent.counters.snapshot
             return counts.scanned == total && counts.acknowledged == counts.stored

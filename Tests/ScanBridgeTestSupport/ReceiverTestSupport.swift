@@ -6,7 +6,6 @@ import NIOHTTP1
 import PostgresNIO
 import ScanBridgeReceiver
 import ScanBridgeWire
-import ServiceLifecycle
 import Testing
 
 /// The PostgreSQL the tests may use: `Tests/Tools/with-postgres.sh` starts a throwaway
@@ -59,62 +58,6 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
 
     func open(_ location: String) async throws -> any ReceiverStorage {
         try await ReceiverStoreLocation(location).open(logger: Self.quietLogger)
-    }
-}
-
-/// An in-process receiver on a loopback port, over real HTTP; stopped gracefully (see
-/// FlakyReceiver).
-final class RunningReceiver: Sendable {
-    let intake: BatchIntake
-    let port: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    var url: String { "http://127.0.0.1:\(port)" }
-
-    private init(intake: BatchIntake, port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
-        self.intake = intake
-        self.port = port
-        self.group = group
-        self.task = task
-    }
-
-    static func start(
-        store: any ReceiverStorage, trusted: TrustedKeys = TrustedKeys(), maximumBodyBytes: Int = 8 << 20
-    ) async throws -> RunningReceiver {
-        let intake = BatchIntake(
-            store: store, trusted: trusted, logger: StoreBackend.quietLogger, metrics: ReceiverMetrics())
-        let server = ReceiverServer(intake: intake, host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes)
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application { continuation.yield($0) }
-        let group = ServiceGroup(services: [app], logger: StoreBackend.quietLogger)
-        let task = Task { try await group.run() }
-        for await port in stream { return RunningReceiver(intake: intake, port: port, group: group, task: task) }
-        throw CancellationError()
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
-
-    /// Runs `body` with a receiver of `store` and a client, then stops both and closes the
-    /// store, whichever way `body` ends.
-    static func serving<T>(
-        _ store: any ReceiverStorage, _ body: (RunningReceiver, ReceiverHTTP) async throws -> T
-    ) async throws -> T {
-        let receiver: RunningReceiver
-        do { receiver = try await start(store: store) } catch {
-            await store.close()
-            throw error
-        }
-        let http = ReceiverHTTP()
-        let result: Result<T, any Error>
-        do { result = .success(try await body(receiver, http)) } catch { result = .failure(error) }
-        await http.shutdown()
-        await receiver.stop()
-        await store.close()
-        return try result.get()
     }
 }
 

@@ -29,8 +29,8 @@ struct ReaderEndToEndTests {
         corrupt: Double = 0.01, population: TagPopulation? = nil
     ) async throws -> Outcome {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key)
+        let port = receiver.port
         let terminal = try TestSupport.terminal()
         let tags = population ?? (mode == .em4100 ? .em4100(count: 500, seed: 7) : .sgtin96(count: 500, seed: 7))
         var options = ReaderSimulator.Options(mode: mode, population: tags)

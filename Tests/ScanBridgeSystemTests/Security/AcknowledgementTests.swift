@@ -41,8 +41,8 @@ struct AcknowledgementTests {
     @Test("a portal answering 200 <html> is retried, shown as the last error, and every event still arrives")
     func portalIsNotAnAcknowledgement() async throws {
         let holder = try AgentKeyHolder()
-        let receiver = try FlakyReceiver(trusting: holder.key, script: [.portal, .portal, .portal])
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: holder.key, script: [.portal, .portal, .portal])
+        let port = receiver.port
         let agent = try holder.agent(url: "http://127.0.0.1:\(port)/v1/scan-batches")
         defer { agent.task.cancel() }
         try agent.scan(120)

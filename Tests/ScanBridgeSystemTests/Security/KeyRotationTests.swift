@@ -33,7 +33,7 @@ struct KeyRotationTests {
 
     /// Runs the agent in-process from `config` until the receiver holds `events` events.
     static func runAgent(
-        config: String, terminal: PseudoTerminal, scans: Range<Int>, receiver: FlakyReceiver, events: Int
+        config: String, terminal: PseudoTerminal, scans: Range<Int>, receiver: TestReceiver<ReceiverStore>, events: Int
     )
         async throws -> String
     {
@@ -66,8 +66,8 @@ struct KeyRotationTests {
         // What `keygen --rotate` writes (tested on its own below). The receiver trusts only the
         // old key: it learns the new one from the hand-over, as the auditor below does.
         let next = SigningKey()
-        let receiver = try FlakyReceiver(trusting: [old], script: [])
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: [old])
+        let port = receiver.port
         let config = directory + "/scanbridge.yaml"
         try """
         state_dir: \(directory)/state
@@ -174,7 +174,7 @@ struct KeyRotationTests {
     /// to and including the hand-over, the new one after; an auditor trusting only the old key
     /// follows the whole chain.
     static func expectSignedAcrossHandover(
-        receiver: FlakyReceiver, agentID: String, old: SigningKey, new: SigningKey, events: Int
+        receiver: TestReceiver<ReceiverStore>, agentID: String, old: SigningKey, new: SigningKey, events: Int
     ) throws {
         var handoverSeq: Int64?
         var audit = ChainAudit(trusted: TrustedKeys([old.publicJWK]))
@@ -200,9 +200,9 @@ struct KeyRotationTests {
         let (directory, keyPath, old, next, terminal) = (
             setup.directory, setup.keyPath, setup.old, setup.next, setup.terminal
         )
-        let receiver = try FlakyReceiver(
-            trusting: [old], script: [], fallback: .tooLargeOnceContaining(#""type":"agent.key_rotated""#))
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(
+            trusting: [old], fallback: .tooLargeOnceContaining(#""type":"agent.key_rotated""#))
+        let port = receiver.port
         defer { Task { await receiver.stop() } }
 
         // Five scans wait unbatched (no upstream yet), so the hand-over's batch holds six events.
@@ -223,7 +223,7 @@ struct KeyRotationTests {
             directory: directory, keyPath: keyPath, terminal: terminal, port: port, maxEvents: 10)
         let agentID = try await Self.runAgent(
             config: online, terminal: terminal, scans: 5..<10, receiver: receiver, events: 11)
-        #expect(receiver.requests.withLock { $0 }.contains { $0.status == 413 }, "the hand-over's batch met a 413")
+        #expect(receiver.requests.contains { $0.status == 413 }, "the hand-over's batch met a 413")
         try Self.expectSignedAcrossHandover(receiver: receiver, agentID: agentID, old: old, new: next, events: 11)
     }
 
@@ -234,8 +234,8 @@ struct KeyRotationTests {
         let (directory, keyPath, old, next, terminal) = (
             setup.directory, setup.keyPath, setup.old, setup.next, setup.terminal
         )
-        let receiver = try FlakyReceiver(trusting: [old], script: [])
-        let port = try await receiver.start()
+        let receiver = try await TestReceiver.start(trusting: [old])
+        let port = receiver.port
         defer { Task { await receiver.stop() } }
         let config = try Self.writeConfig(directory: directory, keyPath: keyPath, terminal: terminal, port: port)
         _ = try await Self.runAgent(config: config, terminal: terminal, scans: 0..<3, receiver: receiver, events: 3)

@@ -1,4 +1,5 @@
 import Foundation
+import ScanBridgeReceiver
 import Testing
 
 @testable import ScanBridgeTestSupport
@@ -103,14 +104,14 @@ enum WedgeScanner {
 /// `scanbridge run` with a loopback receiver trusting its key: what the umockdev tests share.
 struct UmockdevAgentRun {
     let holder: AgentKeyHolder
-    let receiver: FlakyReceiver
+    let receiver: TestReceiver<ReceiverStore>
     let port: Int
     let directory: String
 
     init(_ label: String) async throws {
         holder = try AgentKeyHolder()
-        receiver = try FlakyReceiver(trusting: holder.key, script: [])
-        port = try await receiver.start()
+        receiver = try await TestReceiver.start(trusting: holder.key)
+        port = receiver.port
         directory = TestSupport.temporaryDirectory(label)
     }
 

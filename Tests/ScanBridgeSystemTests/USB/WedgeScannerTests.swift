@@ -43,7 +43,7 @@ struct WedgeScannerTests {
     }
 
     /// Every event the receiver stored, in `seq` order, as JSON objects.
-    static func received(_ receiver: FlakyReceiver) throws -> [[String: Any]] {
+    static func received(_ receiver: TestReceiver<ReceiverStore>) throws -> [[String: Any]] {
         let bodies = try DatabaseQueue(path: receiver.store.path).read { db in
             try Data.fetchAll(db, sql: "SELECT body FROM receiver_events ORDER BY seq")
         }

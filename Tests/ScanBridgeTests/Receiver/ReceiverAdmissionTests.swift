@@ -23,7 +23,7 @@ struct ReceiverAdmissionTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try ReceiverStore(path: directory + "/receiver.sqlite")
         let known = SigningKey()
-        try await RunningReceiver.serving(store) { receiver, http in
+        try await TestReceiver.serving(store) { receiver, http in
             _ = try await store.enrol([known.publicJWK], agentID: "agent-test")
             let stranger = try DetachedJWS.sign(Array("{}".utf8), with: SigningKey())
             for (signature, error) in [

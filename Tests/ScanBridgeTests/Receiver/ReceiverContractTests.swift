@@ -47,7 +47,7 @@ struct ReceiverContractTests {
         }
         #expect(try await store.enrolledKeys().map(\.kid).sorted() == [keyA.kid, keyB.kid, revoked.kid].sorted())
 
-        let receiver = try await RunningReceiver.start(
+        let receiver = try await TestReceiver.start(
             store: store, trusted: TrustedKeys([fileKey.publicJWK]), maximumBodyBytes: 64 * 1024)
         let http = ReceiverHTTP(token: try await ConsumerTestSupport.token(for: store))
         do {
@@ -67,8 +67,8 @@ struct ReceiverContractTests {
     }
 
     static func batches(
-        receiver: RunningReceiver, http: ReceiverHTTP, keyA: SigningKey, keyB: SigningKey, revoked: SigningKey,
-        fileKey: SigningKey
+        receiver: TestReceiver<any ReceiverStorage>, http: ReceiverHTTP, keyA: SigningKey, keyB: SigningKey,
+        revoked: SigningKey, fileKey: SigningKey
     ) async throws {
         let url = receiver.url
         func post(_ batch: (body: [UInt8], jws: String), key: String? = nil) async throws -> ReceiverHTTP.Answer {
@@ -171,7 +171,7 @@ struct ReceiverContractTests {
         return (body, try DetachedJWS.sign(body, with: key))
     }
 
-    static func feed(receiver: RunningReceiver, http: ReceiverHTTP) async throws {
+    static func feed(receiver: TestReceiver<any ReceiverStorage>, http: ReceiverHTTP) async throws {
         let url = receiver.url
         let all = try await http.get(url + "/v1/events")
         #expect(all.status == 200)
@@ -223,7 +223,7 @@ struct ReceiverContractTests {
         #expect(big.status == 200 && (big.json?["events"] as? [Any])?.count == 10)
     }
 
-    static func agents(receiver: RunningReceiver, http: ReceiverHTTP) async throws {
+    static func agents(receiver: TestReceiver<any ReceiverStorage>, http: ReceiverHTTP) async throws {
         let url = receiver.url
         let list = try await http.get(url + "/v1/agents")
         #expect(list.status == 200)

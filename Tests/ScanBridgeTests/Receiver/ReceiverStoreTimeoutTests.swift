@@ -19,7 +19,7 @@ struct ReceiverStoreTimeoutTests {
         let store = try await ReceiverStoreLocation(url).open(
             logger: StoreBackend.quietLogger, statementTimeout: .milliseconds(500))
         let key = SigningKey()
-        try await RunningReceiver.serving(store) { receiver, http in
+        try await TestReceiver.serving(store) { receiver, http in
             _ = try await store.enrol([key.publicJWK], agentID: "agent-locked")
             let holder = try await Self.connect(url)
             do {
@@ -34,7 +34,8 @@ struct ReceiverStoreTimeoutTests {
     }
 
     static func postBehindLock(
-        held holder: PostgresConnection, receiver: RunningReceiver, http: ReceiverHTTP, key: SigningKey
+        held holder: PostgresConnection, receiver: TestReceiver<any ReceiverStorage>, http: ReceiverHTTP,
+        key: SigningKey
     ) async throws {
         var factory = BatchFactory(key: key, agentID: "agent-locked")
         let batch = try factory.next(events: 3)
