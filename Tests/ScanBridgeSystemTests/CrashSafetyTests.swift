@@ -122,7 +122,7 @@ struct CrashSafetyTests {
         for iteration in 0..<Self.iterations {
             let process = try Self.launch(config: config, log: log)
             // Anywhere from start-up (migrations, key loading) to steady ingest and forwarding.
-            usleep(UInt32.random(in: 10_000...300_000, using: &generator))
+            usleep(UInt32.random(in: 20_000...400_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             guard FileManager.default.fileExists(atPath: database) else { continue }
@@ -174,7 +174,11 @@ struct CrashSafetyTests {
         final.waitUntilExit()
         #expect(final.terminationStatus == 0, "graceful shutdown should exit 0")
         await receiver.stop()
-        #expect(drained, "the receiver did not get every committed event; see \(log)")
+        // The test's directory goes with the test: the agent's last words travel in the message.
+        let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(30)
+        #expect(
+            drained,
+            "the receiver did not get every committed event; the agent's log ends:\n\(tail.joined(separator: "\n"))")
 
         let outbox = try Self.snapshot(database)
         let received = try await DatabaseQueue(path: receiver.store.path).read { db in
