@@ -46,7 +46,8 @@ struct StatusEndpointTests {
         logger.logLevel = .critical
         let agent = try Agent(configuration: configuration, logger: logger)
         let task = Task { try await agent.run() }
-        let listening = await TestSupport.eventually(seconds: 10) { agent.statusPort != nil }
+        // A liveness bound, not a timing check: a loaded 2-core machine may take a while.
+        let listening = await TestSupport.eventually(seconds: 30) { agent.statusPort != nil }
         #expect(listening)
         return Running(agent: agent, task: task, terminal: terminal, port: agent.statusPort ?? 0)
     }
