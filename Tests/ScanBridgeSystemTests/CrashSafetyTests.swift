@@ -154,13 +154,22 @@ struct CrashSafetyTests {
             } ?? ""
         // The backlog of hundreds of runs drains at whatever pace a busy CI box allows: wait
         // while the receiver keeps gaining events, fail only when it stalls for 45 s.
+        // Drained means the agent has also read what the terminal still buffered when the
+        // writer stopped: the receiver holds every committed event, and no event has been
+        // committed for two seconds.
         var drained = false
         var lastReceived = -1
+        var lastCommitted = -1
         var lastProgress = ContinuousClock.now
+        var lastCommit = ContinuousClock.now
         while ContinuousClock.now - lastProgress < .seconds(45) {
             let committed = try Self.snapshot(database).events.count
             let received = try receiver.store.eventCount(agentID: agentID)
-            if committed > 0 && received == committed {
+            if committed != lastCommitted {
+                lastCommitted = committed
+                lastCommit = .now
+            }
+            if committed > 0 && received == committed && ContinuousClock.now - lastCommit >= .seconds(2) {
                 drained = true
                 break
             }

@@ -20,7 +20,8 @@ struct StatusExposureTests {
         logger.logLevel = .critical
         let agent = try Agent(configuration: configuration, logger: logger)
         let task = Task { try await agent.run() }
-        #expect(await TestSupport.eventually(seconds: 10) { agent.statusPort != nil })
+        // A liveness bound, not a timing check: a loaded 2-core machine may take a while.
+        #expect(await TestSupport.eventually(seconds: 30) { agent.statusPort != nil })
         return (task, agent.statusPort ?? 0)
     }
 
