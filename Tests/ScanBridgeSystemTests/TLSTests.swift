@@ -71,7 +71,7 @@ struct TLSTests {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             let portFile = certificates.path("port-\(UUIDv7())")
             var arguments = [
-                TestSupport.fixtures.replacingOccurrences(of: "/Fixtures", with: "/Support/tls_upstream.py"),
+                TestSupport.repository + "/Tests/Support/tls_upstream.py",
                 certificates.path("\(leaf).pem"), certificates.path("\(leaf).key"), portFile,
             ]
             if clientCA { arguments += ["--client-ca", certificates.path("ca.pem")] }

@@ -37,10 +37,10 @@ enum TestSupport {
         try PseudoTerminal(linkedIn: temporaryDirectory("pty"))
     }
 
-    /// `Tests/Fixtures` of this repository.
-    static let fixtures =
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
-        + "/Fixtures"
+    /// This repository's root, and its `Tests/Fixtures`.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let fixtures = repository + "/Tests/Fixtures"
 
     /// The `report_descriptor` a committed umockdev description (`Fixtures/umockdev/<name>.umockdev`) carries.
     static func reportDescriptor(ofUmockdev name: String) -> [UInt8]? {

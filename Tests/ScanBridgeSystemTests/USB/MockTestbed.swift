@@ -12,9 +12,8 @@ import Testing
 /// (umockdev 0.17.16 has runtime uevents only through the testbed API). Its methods block:
 /// call them from `TestSupport.onThreadValue`, never from the cooperative pool.
 final class MockTestbed: @unchecked Sendable {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../..").standardized.path
-    static let fixtures = repository + "/Tests/Fixtures"
+    static let repository = TestSupport.repository
+    static let fixtures = TestSupport.fixtures
 
     let directory: String
     private let process = Process()
