@@ -28,7 +28,10 @@ let package = Package(
     name: "scanbridge",
     platforms: [.macOS(.v15)],
     products: [
+        // The agent: `run` and the operator commands; it hands the tool commands to scanbridge-tools.
         .executable(name: "scanbridge", targets: ["scanbridge"]),
+        // receive, verify, demo, simulate, bench: everything that needs the receiver or the simulators.
+        .executable(name: "scanbridge-tools", targets: ["scanbridge-tools"]),
         // For the micro-benchmarks (Benchmarks/, a package of its own); not a public API.
         .library(
             name: "ScanBridgeLibraries",
@@ -151,16 +154,41 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What both executables' command lines share: operator errors, the exit status of usage
+        // errors, log set-up, the names of the tool commands, finding the executable beside.
+        .target(
+            name: "ScanBridgeCommandSupport",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The lean agent: never ScanBridgeTools, ScanBridgeReceiver, Hummingbird or PostgresNIO
+        // (.ci/check-module-graph). Not even a dependency on the executable target
+        // "scanbridge-tools": SwiftPM would link every library that target uses into this one.
         .executableTarget(
             name: "scanbridge",
             dependencies: [
-                "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgeStore", "ScanBridgeUpstream",
-                "ScanBridgeWire", "ScanBridgeReceiver", "ScanBridgePayloads",
-                "ScanBridgePayloadCommands", "ScanBridgeDevices",
+                "ScanBridgeCommandSupport", "ScanBridgeAgent", "ScanBridgeCore", "ScanBridgeStore",
+                "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgePayloads", "ScanBridgePayloadCommands",
+                "ScanBridgeDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The tool commands (receive, verify, demo, simulate, bench), run as `scanbridge …` through
+        // the agent or directly as `scanbridge-tools …`.
+        .executableTarget(
+            name: "scanbridge-tools",
+            dependencies: [
+                "ScanBridgeCommandSupport", "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore",
+                "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
-import Logging
+import FoundationEssentials
 import ScanBridgeAgent
+import ScanBridgeCommandSupport
 
 struct ConfigOption: ParsableArguments {
     @Option(
@@ -18,16 +18,6 @@ struct ConfigOption: ParsableArguments {
                 path: ConfigurationLoader.locate(explicit: config, environment: environment), environment: environment)
         } catch {
             Failure(error.description).exit()
-        }
-    }
-}
-
-enum Logs {
-    static func bootstrap(level: String) {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: level) ?? .info
-            return handler
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ScanBridgeAgent
+import ScanBridgeCommandSupport
 import ScanBridgeDevices
 import ScanBridgePayloads
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeCommandSupport
 import ScanBridgePayloads
 
 struct ProfilesCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import ScanBridgeAgent
+import ScanBridgeCommandSupport
 import ScanBridgeStore
 import ServiceLifecycle
 import UnixSignals

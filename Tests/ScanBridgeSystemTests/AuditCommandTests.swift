@@ -13,9 +13,10 @@ struct AuditCommandTests {
         var output: String
     }
 
-    static func scanbridge(_ arguments: [String]) throws -> Result {
+    /// Runs the agent's executable (or another, e.g. a copy of it) and collects its output.
+    static func scanbridge(_ arguments: [String], executable: String = TestSupport.executable) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.executable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -33,6 +33,16 @@ struct BenchCommandTests {
         #expect(((report["rss_peak_mb"] as? NSNumber)?.doubleValue ?? 0) > 1)
     }
 
+    @Test("bench measures the agent beside it, or the one --agent names, and says when there is none")
+    func agentExecutable() async throws {
+        let missing = TestSupport.temporaryDirectory("bench-agent") + "/scanbridge"
+        let result = try await TestSupport.onThreadValue {
+            Result { try AuditCommandTests.scanbridge(["bench", "--agent", missing, "--seconds", "1"]) }
+        }.get()
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("\(missing): no agent executable there"), "\(result.output)")
+    }
+
     @Test("bench receiver stores every batch it sends on SQLite and reports rates and p99")
     func receiverOnSQLite() async throws {
         try await Self.receiverBench([])

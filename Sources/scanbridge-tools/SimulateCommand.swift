@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeCommandSupport
 import ScanBridgeCore
 import ScanBridgeTools
 
@@ -9,7 +10,7 @@ import ScanBridgeTools
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Imitate a serial RFID reader or barcode scanner on a pseudo-terminal (prints its path).",
+        abstract: ToolCommand.simulate.abstract,
         subcommands: [RFID.self, Barcode.self])
 
     struct RFID: ParsableCommand {

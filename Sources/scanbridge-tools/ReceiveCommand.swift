@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ScanBridgeCommandSupport
 import ScanBridgeReceiver
 import ScanBridgeWire
 
@@ -9,7 +10,7 @@ import ScanBridgeWire
 struct ReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receive",
-        abstract: "Reference upstream: verify signed batches and their chain, store them, serve the feed.",
+        abstract: ToolCommand.receive.abstract,
         discussion: """
             `scanbridge receive --listen … --store …` serves (the default subcommand). --store is a SQLite file \
             or postgres://user[:password]@host[:port]/db[?sslmode=…]; several receivers may share one PostgreSQL \

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeCommandSupport
 import ScanBridgeTools
 
 /// `scanbridge bench`: how this box copes (docs/performance.md); `bench receiver` sizes the
@@ -8,7 +9,7 @@ import ScanBridgeTools
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the agent (the default) or the receiver.",
+        abstract: ToolCommand.bench.abstract,
         subcommands: [AgentBenchCommand.self, ReceiverBenchCommand.self],
         defaultSubcommand: AgentBenchCommand.self)
 }
@@ -44,6 +45,9 @@ struct AgentBenchCommand: AsyncParsableCommand {
     )
     var dir: String?
 
+    @Option(help: "The agent executable to measure (default: the `scanbridge` installed beside these tools).")
+    var agent: String?
+
     @Flag(help: "Print one JSON object instead of progress lines.")
     var json = false
 
@@ -55,8 +59,13 @@ struct AgentBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let executable =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        // The lean agent, `scanbridge run`, as operators run it; not this tools executable.
+        let executable = agent ?? SiblingExecutable.path("scanbridge")
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            Failure(
+                "\(executable): no agent executable there — build it with `swift build --product scanbridge`, or give --agent PATH"
+            ).exit()
+        }
         var options = AgentBench.Options(executable: executable)
         options.devices = devices
         options.rate = rate

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScanBridgeCommandSupport
 import ScanBridgeReceiver
 import ScanBridgeUpstream
 import ScanBridgeWire
@@ -7,7 +8,7 @@ import ScanBridgeWire
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Prove a chain: every signature, prev_sha256 link, batch_seq 1…N and event seq without gaps.")
+        abstract: ToolCommand.verify.abstract)
 
     @Option(name: .long, help: "Trusted public keys: a JWK or JWKS file (repeatable).")
     var trust: [String]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScanBridgeCommandSupport
 import ScanBridgeCore
 import ScanBridgeReceiver
 import ScanBridgeWire

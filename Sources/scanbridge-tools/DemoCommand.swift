@@ -1,13 +1,13 @@
 import ArgumentParser
 import Foundation
 import ScanBridgeAgent
+import ScanBridgeCommandSupport
 import ScanBridgeTools
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract:
-            "Run the whole path with no hardware: simulated scanner on a pty, agent, loopback receiver, an outage.")
+        abstract: ToolCommand.demo.abstract)
 
     @Option(name: .long, help: "How long the simulated scanner scans.")
     var seconds = 20
