@@ -196,7 +196,10 @@ let package = Package(
         // The payload tools of the CLI (decode, schema): pure payload work, no agent state.
         .target(
             name: "ScanBridgePayloadCommands",
-            dependencies: ["ScanBridgePayloads", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ScanBridgePayloads", "ScanBridgeCommandSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         // libFuzzer entry points (Tests/Fuzz/run-fuzzers.sh): built with

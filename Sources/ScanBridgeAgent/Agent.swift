@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOCore
 import ScanBridgeCore
@@ -10,6 +10,10 @@ import ScanBridgeUpstream
 import ScanBridgeWire
 import ServiceLifecycle
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The running agent: serial readers into the outbox, the forwarder out of it.
 public final class Agent: Service, Sendable {
@@ -40,7 +44,8 @@ public final class Agent: Service, Sendable {
                 atPath: configuration.stateDirectory, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o750])
         } catch {
-            throw StoreError.cannotOpen(path: configuration.stateDirectory, reason: error.localizedDescription)
+            let reason = ((error as? CocoaError)?.underlying as? POSIXError).map { SystemError.text($0.code.rawValue) }
+            throw StoreError.cannotOpen(path: configuration.stateDirectory, reason: reason ?? String(describing: error))
         }
         if let listen = configuration.statusListen, !Loopback.contains(host: listen.host),
             !configuration.statusAllowRemote

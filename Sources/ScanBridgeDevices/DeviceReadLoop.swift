@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -27,7 +27,7 @@ final class DeviceReadLoop: @unchecked Sendable {
     private let continuation: AsyncStream<DeviceInput>.Continuation
     private let consumed = DispatchSemaphore(value: 0)
     let wakePipe = WakePipe()
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stopping = false
     private var deadline: UInt64?
 

@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import ScanBridgeCommandSupport
 import ScanBridgePayloads
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `scanbridge decode barcode [--json] DATA` and `scanbridge decode epc [--json] HEX`.
 ///
@@ -17,7 +22,7 @@ public struct DecodeCommand: ParsableCommand {
 
     /// `decode` without `barcode` or `epc` is a usage error.
     public func run() throws {
-        FileHandle.standardError.write(Data((Self.helpMessage() + "\n").utf8))
+        StandardError.write(Self.helpMessage() + "\n")
         throw ExitCode(2)
     }
 
@@ -26,11 +31,11 @@ public struct DecodeCommand: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-            Foundation.exit(0)
+            Glibc.exit(0)
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+                StandardError.write(fullMessage(for: error) + "\n")
+                Glibc.exit(2)
             }
             exit(withError: error)
         }
@@ -92,7 +97,7 @@ public struct DecodeCommand: ParsableCommand {
 
     public static func replacingSeparatorStandIns(_ text: String) -> String {
         var result = text
-        for standIn in separatorStandIns { result = result.replacingOccurrences(of: standIn, with: "\u{1D}") }
+        for standIn in separatorStandIns { result = result.replacing(standIn, with: "\u{1D}") }
         return result
     }
 
@@ -147,7 +152,7 @@ public enum DecodeOutput {
             lines.append(line)
         }
         if decoding.elements.isEmpty, !decoding.data.isEmpty {
-            lines.append("data: " + decoding.data.replacingOccurrences(of: "\u{1D}", with: "<GS>"))
+            lines.append("data: " + decoding.data.replacing("\u{1D}", with: "<GS>"))
         }
         if let gtin = decoding.gtin { lines.append("GTIN \(gtin)") }
         lines += decoding.problems.map { "invalid: \($0)" }

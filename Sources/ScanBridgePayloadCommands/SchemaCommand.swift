@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import ScanBridgeCommandSupport
 import ScanBridgePayloads
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `scanbridge schema …`: JSON Schema tools for payload contracts.
 public struct SchemaCommand: ParsableCommand {
@@ -115,11 +120,9 @@ public struct SchemaCommand: ParsableCommand {
         }
 
         private static func read(_ path: String) throws(ReadError) -> [UInt8] {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ReadError(description: "\(path): no such file")
-            }
-            guard !isDirectory.boolValue else { throw ReadError(description: "\(path): is a directory") }
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw ReadError(description: "\(path): no such file") }
+            guard info.st_mode & S_IFMT != S_IFDIR else { throw ReadError(description: "\(path): is a directory") }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ReadError(description: "\(path): permission denied or unreadable")
             }
@@ -129,7 +132,7 @@ public struct SchemaCommand: ParsableCommand {
         /// Reports a schema or usage problem on standard error; the caller throws the result,
         /// which ends the command with status 2.
         private static func failure(_ message: String) -> ExitCode {
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            StandardError.write("error: \(message)\n")
             return ExitCode(2)
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import ScanBridgeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -19,8 +19,8 @@ public final class CommitWatcher: Sendable {
     public init(
         databasePath: String, coalescing: Duration = .milliseconds(50), onCommit: @escaping @Sendable () -> Void
     ) throws(StoreError) {
-        let directory = (databasePath as NSString).deletingLastPathComponent
-        let walName = (databasePath as NSString).lastPathComponent + "-wal"
+        let directory = PathText.directory(of: databasePath)
+        let walName = PathText.lastComponent(of: databasePath) + "-wal"
         let inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard inotify >= 0 else {
             throw StoreError.cannotOpen(path: directory, reason: "inotify: \(String(cString: strerror(errno)))")
@@ -41,11 +41,9 @@ public final class CommitWatcher: Sendable {
         let stopEvent = stopPipe[0]
         self.stopEvent = stopPipe[1]
         let pause = coalescing
-        let thread = Thread {
+        SystemThread.detach(name: "commit-watcher") {
             Self.watch(inotify: inotify, stopEvent: stopEvent, name: walName, pause: pause, onCommit: onCommit)
         }
-        thread.name = "commit-watcher"
-        thread.start()
     }
 
     /// Ends the thread; the descriptors close as it leaves.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import ScanBridgeAgent
 import ScanBridgeCommandSupport
 import ScanBridgePayloads
@@ -75,7 +75,7 @@ struct ProfilesCommand: ParsableCommand {
             var failed = false
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    FileHandle.standardError.write(Data("\(file): cannot read\n".utf8))
+                    StandardError.write("\(file): cannot read\n")
                     failed = true
                     continue
                 }
@@ -83,7 +83,7 @@ struct ProfilesCommand: ParsableCommand {
                     let profile = try ProfileParser.parse(Array(data), source: file)
                     print("ok \(file): \(ProfilesCommand.summary(profile))")
                 } catch {
-                    FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+                    StandardError.write("\(error.description)\n")
                     failed = true
                 }
             }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import ScanBridgeAgent
 import ScanBridgeCommandSupport
 import ScanBridgeCore
@@ -134,7 +134,7 @@ struct QuarantineCommand: ParsableCommand {
         @Option(name: .long, help: "Why (required; kept with the entry).") var reason: String
 
         func validate() throws {
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard !reason.trimmingWhitespace(newlines: false).isEmpty else {
                 throw ValidationError("--reason must not be empty")
             }
         }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import ScanBridgeAgent
 import ScanBridgeCommandSupport
 import ScanBridgeCore
@@ -45,7 +45,7 @@ struct StatusCommand: ParsableCommand {
         )
         for alert in status.alerts {
             print(
-                "ALERT            \(alert.raisedAt.iso8601) \(alert.deviceID): \(alert.kind.replacingOccurrences(of: "_", with: " ")) — \(alert.detail)"
+                "ALERT            \(alert.raisedAt.iso8601) \(alert.deviceID): \(alert.kind.replacing("_", with: " ")) — \(alert.detail)"
             )
         }
         for batch in status.parked {

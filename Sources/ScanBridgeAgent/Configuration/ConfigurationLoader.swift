@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
@@ -34,9 +34,8 @@ public enum ConfigurationLoader {
         var explicitKey = false
         if let path {
             let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw ConfigurationError(
-                    key: "(file)", message: "cannot read: \(error.localizedDescription)", source: path)
+            do { text = try FileBytes.readText(path) } catch {
+                throw ConfigurationError(key: "(file)", message: "cannot read: \(error)", source: path)
             }
             explicitKey = try apply(yaml: text, source: path, to: &configuration)
         }
@@ -55,7 +54,7 @@ public enum ConfigurationLoader {
     public static func defaultStateDirectory(environment: [String: String]) -> String {
         if geteuid() == 0, FileManager.default.fileExists(atPath: "/etc/scanbridge") { return "/var/lib/scanbridge" }
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/scanbridge" }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         return home + "/.local/state/scanbridge"
     }
 

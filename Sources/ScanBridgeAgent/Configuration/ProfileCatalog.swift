@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ScanBridgePayloads
 
 /// All profiles the agent knows: the built-in ones, then every `*.json` in the profile

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -59,7 +58,7 @@ struct StatusServer: Sendable {
     }
 
     static func hostPart(of header: String) -> String? {
-        let value = header.trimmingCharacters(in: .whitespaces)
+        let value = header.trimmingWhitespace(newlines: false)
         if value.hasPrefix("[") {
             guard let close = value.firstIndex(of: "]") else { return nil }
             return String(value[value.index(after: value.startIndex)..<close])

@@ -1,4 +1,8 @@
-import Foundation
+import ScanBridgeCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads one hotplugged device node (evdev, hidraw) from open until it goes away.
 ///
@@ -21,9 +25,7 @@ public final class NodeInputSource: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "node " + path
-        thread.start()
+        SystemThread.detach(name: "node " + path) { [self] in run() }
     }
 
     /// The consumer has handled the last `.bytes` (or `.timer`); the next may be read.

@@ -1,4 +1,4 @@
-import Foundation
+import ScanBridgeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -26,7 +26,7 @@ public final class SerialInputSource: @unchecked Sendable {
     public var baud: Int { settings.baud }
     public var inputs: AsyncStream<Input> { loop.inputs }
     private let loop = DeviceReadLoop()
-    private let lock = NSLock()
+    private let lock = Lock()
     private let retryMilliseconds: Int32
     /// Asked before every open: nil when the node may be opened, else why not (a discovered
     /// port whose node now belongs to another device, ``SerialPortOwner``).
@@ -49,9 +49,7 @@ public final class SerialInputSource: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "serial " + path
-        thread.start()
+        SystemThread.detach(name: "serial " + path) { [self] in run() }
     }
 
     /// The consumer has durably handled the last `.bytes` chunk (or `.timer`); the next may be read.
@@ -116,7 +114,7 @@ public final class SerialInputSource: @unchecked Sendable {
     /// Sleeps until the device's directory changes, the retry interval passes, or the
     /// source stops.
     private func waitForNode(afterNotFound: Bool) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         let inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         defer { if inotify >= 0 { close(inotify) } }
         if inotify >= 0 {

@@ -1,5 +1,5 @@
 import CLibUSB
-import Foundation
+import ScanBridgeCore
 
 /// Reads the IN endpoint of a vendor-class USB interface (a scanner mode with no hidraw,
 /// input or tty node) through libusb, from claim until the device goes.
@@ -40,9 +40,7 @@ public final class USBInterfaceSource: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "usb " + target.devnode
-        thread.start()
+        SystemThread.detach(name: "usb " + target.devnode) { [self] in run() }
     }
 
     public func acknowledge() { loop.acknowledge() }

@@ -1,5 +1,5 @@
 import CUdev
-import Foundation
+import ScanBridgeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -25,7 +25,7 @@ public final class DeviceWatcher: @unchecked Sendable {
     private let continuation: AsyncStream<Event>.Continuation
     private let subsystems: [String]
     private let wakePipe = WakePipe()
-    private let stopping = NSLock()
+    private let stopping = Lock()
     private var stopped = false
 
     public init(subsystems: [String] = UdevContext.subsystems) {
@@ -38,9 +38,7 @@ public final class DeviceWatcher: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "udev monitor"
-        thread.start()
+        SystemThread.detach(name: "udev monitor") { [self] in run() }
     }
 
     /// Ends the event stream.

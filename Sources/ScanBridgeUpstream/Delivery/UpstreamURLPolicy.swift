@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ScanBridgeCore
 
 /// Where batches may go in clear text.

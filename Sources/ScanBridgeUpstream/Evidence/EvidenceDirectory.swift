@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import ScanBridgeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -41,7 +42,8 @@ public enum EvidenceDirectory {
     public static func read(_ directory: String) throws(Failure) -> [String: [Entry]] {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw Failure(description: "\(directory): \(error.localizedDescription)")
+            let reason = ((error as? CocoaError)?.underlying as? POSIXError).map { SystemError.text($0.code.rawValue) }
+            throw Failure(description: "\(directory): \(reason ?? String(describing: error))")
         }
         var agents: [String: [Entry]] = [:]
         for name in names where name.hasSuffix(".json") {
@@ -50,20 +52,17 @@ public enum EvidenceDirectory {
                 continue
             }
             let agentID = String(stem[..<dash])
-            let body: Data
+            let body: [UInt8]
             let signature: String
             do {
-                body = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
-                signature = try String(contentsOfFile: directory + "/" + stem + ".jws", encoding: .utf8)
+                body = try FileBytes.read(directory + "/" + name)
+                signature = try FileBytes.readText(directory + "/" + stem + ".jws")
             } catch {
-                throw Failure(
-                    description: "batch \(batchSeq): \(name) or its .jws cannot be read (\(error.localizedDescription))"
-                )
+                throw Failure(description: "batch \(batchSeq): \(name) or its .jws cannot be read (\(error))")
             }
             agents[agentID, default: []].append(
                 Entry(
-                    agentID: agentID, batchSeq: batchSeq, body: Array(body),
-                    signature: signature.trimmingCharacters(in: .whitespacesAndNewlines)))
+                    agentID: agentID, batchSeq: batchSeq, body: body, signature: signature.trimmingWhitespace()))
         }
         return agents.mapValues { $0.sorted { $0.batchSeq < $1.batchSeq } }
     }

@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import ScanBridgeCore
 import ScanBridgeWire
 
@@ -22,18 +21,16 @@ extension SigningKey {
         if info.st_uid != geteuid() {
             throw .wrongOwner(path: path, owner: info.st_uid, user: geteuid())
         }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            object["kty"] as? String == "OKP", object["crv"] as? String == "Ed25519"
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch { throw .unreadable(path: path, reason: error.description) }
+        guard let object = JSONFields.object(from: bytes), object["kty"]?.string == "OKP",
+            object["crv"]?.string == "Ed25519"
         else { throw .malformed(path: path, reason: "expected a JSON object with kty OKP and crv Ed25519") }
-        guard let d = (object["d"] as? String).flatMap(Base64.decode), d.count == 32,
+        guard let d = object["d"]?.string.flatMap(Base64.decode), d.count == 32,
             let privateKey = try? Curve25519.Signing.PrivateKey(rawRepresentation: d)
         else { throw .malformed(path: path, reason: "d is missing or not a 32-byte base64url value") }
         let key = SigningKey(privateKey: privateKey)
-        if let x = object["x"] as? String, x != key.publicJWK.x {
+        if let x = object["x"]?.string, x != key.publicJWK.x {
             throw .malformed(path: path, reason: "x does not match d")
         }
         return key

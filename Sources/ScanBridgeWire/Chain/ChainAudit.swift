@@ -1,4 +1,3 @@
-import Foundation
 import ScanBridgeCore
 
 /// Verifies a whole chain of stored batches: every signature, every link, every event seq.

@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import ScanBridgeCore
 
 /// RFC 7515 compact serialisation with a detached payload (Appendix F), EdDSA (RFC 8037).
@@ -50,13 +49,12 @@ public enum DetachedJWS {
     private static func keyID(_ parts: [Substring]) throws(Failure) -> String {
         guard parts.count == 3 else { throw .malformed("expected three dot-separated parts") }
         guard parts[1].isEmpty else { throw .malformed("payload part must be empty (detached)") }
-        guard let headerBytes = Base64.decode(parts[0]),
-            let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any]
+        guard let headerBytes = Base64.decode(parts[0]), let header = JSONFields.object(from: headerBytes)
         else { throw .malformed("protected header is not base64url JSON") }
-        guard header["alg"] as? String == "EdDSA" else { throw .malformed("alg must be EdDSA") }
+        guard header["alg"]?.string == "EdDSA" else { throw .malformed("alg must be EdDSA") }
         guard header["crit"] == nil else { throw .malformed("crit is not supported") }
-        guard let kid = header["kid"] as? String else { throw .malformed("kid missing") }
-        if let b64 = header["b64"] as? Bool, !b64 { throw .malformed("b64=false is not supported") }
+        guard let kid = header["kid"]?.string else { throw .malformed("kid missing") }
+        if let b64 = header["b64"]?.bool, !b64 { throw .malformed("b64=false is not supported") }
         return kid
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import ScanBridgeCore
 
 /// The proof that an agent moved from one signing key to another: a statement naming both keys,
@@ -71,25 +70,25 @@ public struct KeyHandover: Sendable, Equatable {
 
     /// Checks an `agent.key_rotated` event's data against the keys trusted so far; returns the
     /// new key, which the caller may trust for the agent's following batches.
-    public static func verify(eventData: [String: Any], agentID: String, trusted: TrustedKeys) throws(Failure)
+    public static func verify(eventData: [String: JSONFields], agentID: String, trusted: TrustedKeys) throws(Failure)
         -> PublicKeyJWK
     {
-        guard let statementText = eventData["statement"] as? String,
-            let signatureOld = eventData["signature_old"] as? String,
-            let signatureNew = eventData["signature_new"] as? String,
-            let jwk = eventData["new_jwk"] as? [String: Any], let x = jwk["x"] as? String,
+        guard let statementText = eventData["statement"]?.string,
+            let signatureOld = eventData["signature_old"]?.string,
+            let signatureNew = eventData["signature_new"]?.string,
+            let jwk = eventData["new_jwk"]?.object, let x = jwk["x"]?.string,
             let newKey = PublicKeyJWK(x: x)
         else { throw .malformed("statement, signature_old, signature_new and new_jwk.x are required") }
         let statement = Array(statementText.utf8)
         guard
-            let fields = try? JSONSerialization.jsonObject(with: Data(statement)) as? [String: Any],
-            fields["agent_id"] as? String == agentID, fields["new_x"] as? String == x,
-            fields["new_kid"] as? String == newKey.thumbprint,
-            fields["old_kid"] as? String == eventData["old_kid"] as? String
+            let fields = JSONFields.object(from: statement),
+            fields["agent_id"]?.string == agentID, fields["new_x"]?.string == x,
+            fields["new_kid"]?.string == newKey.thumbprint,
+            fields["old_kid"]?.string == eventData["old_kid"]?.string
         else { throw .malformed("the statement does not name this agent and these keys") }
         do {
             let kid = try DetachedJWS.verify(signatureOld, body: statement, trusted: trusted)
-            guard kid == fields["old_kid"] as? String else { throw DetachedJWS.Failure.unknownKey(kid: kid) }
+            guard kid == fields["old_kid"]?.string else { throw DetachedJWS.Failure.unknownKey(kid: kid) }
             _ = try DetachedJWS.verify(signatureNew, body: statement, trusted: TrustedKeys([newKey]))
         } catch {
             throw .badSignature("\(error)")
@@ -104,8 +103,7 @@ public struct KeyHandover: Sendable, Equatable {
         var found: PublicKeyJWK?
         for event in batch.events where event.type == EventType.agentKeyRotated.rawValue {
             guard found == nil else { throw .malformed("event \(event.seq): a second hand-over in one batch") }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(event.bytes)) as? [String: Any],
-                let data = object["data"] as? [String: Any]
+            guard let object = JSONFields.object(from: event.bytes), let data = object["data"]?.object
             else { throw .malformed("event \(event.seq): data is not an object") }
             do {
                 found = try verify(eventData: data, agentID: batch.agentID, trusted: TrustedKeys([signer]))

@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import ScanBridgeCore
 
 /// An Ed25519 public key as a JWK (RFC 8037), identified by its RFC 7638 thumbprint.
@@ -52,24 +51,22 @@ public struct TrustedKeys: Sendable {
     /// `{"keys": [...]}`. A `kid` that is not the key's thumbprint is refused: a mislabelled
     /// key is a configuration error that would otherwise surface as "unknown key" later.
     public static func load(path: String) throws(KeyError) -> TrustedKeys {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch { throw .unreadable(path: path, reason: error.description) }
+        guard let object = JSONFields.object(from: bytes) else {
             throw .malformed(path: path, reason: "not a JSON object")
         }
-        let members = (object["keys"] as? [[String: Any]]) ?? [object]
+        let members = object["keys"]?.objects ?? [object]
         var trusted = TrustedKeys()
         for (index, member) in members.enumerated() {
             let label = object["keys"] == nil ? "" : "keys[\(index)]: "
-            guard member["kty"] as? String == "OKP", member["crv"] as? String == "Ed25519" else {
+            guard member["kty"]?.string == "OKP", member["crv"]?.string == "Ed25519" else {
                 throw .malformed(path: path, reason: label + "expected kty OKP and crv Ed25519")
             }
-            guard let x = member["x"] as? String, let key = PublicKeyJWK(x: x) else {
+            guard let x = member["x"]?.string, let key = PublicKeyJWK(x: x) else {
                 throw .malformed(path: path, reason: label + "x is not a base64url 32-byte Ed25519 key")
             }
-            if let kid = member["kid"] as? String, kid != key.thumbprint {
+            if let kid = member["kid"]?.string, kid != key.thumbprint {
                 throw .malformed(
                     path: path, reason: label + "kid \(kid) is not the key's RFC 7638 thumbprint \(key.thumbprint)")
             }

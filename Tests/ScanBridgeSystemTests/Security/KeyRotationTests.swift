@@ -120,7 +120,7 @@ struct KeyRotationTests {
         let forged = ChainAudit(trusted: TrustedKeys([next.publicJWK]))
         let stranger = SigningKey()
         let data = try KeyHandover.eventData(agentID: agentID, old: stranger, new: SigningKey(), at: .now())
-        let object = try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any] ?? [:]
+        let object = JSONFields.object(from: data) ?? [:]
         #expect(throws: KeyHandover.Failure.self) {
             _ = try KeyHandover.verify(eventData: object, agentID: agentID, trusted: forged.trusted)
         }
