@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Builds the scanbridge Debian package: a release binary linked with --static-swift-stdlib,
-# the systemd unit, udev rules, sysusers/tmpfiles snippets, the default configuration, the
-# built-in profiles, man pages and shell completions.
+# Builds the two Debian packages from one release build linked with --static-swift-stdlib:
+#   scanbridge        the agent (/usr/bin/scanbridge), the systemd unit, udev rules,
+#                     sysusers/tmpfiles snippets, the default configuration, the built-in
+#                     profiles, man pages and shell completions;
+#   scanbridge-tools  /usr/bin/scanbridge-tools (receive, verify, demo, simulate, bench, typed
+#                     as `scanbridge receive …`) and those commands' man pages; it depends on
+#                     scanbridge of the same version.
+# Prints the two .deb paths, the agent's first, as its last two lines.
 #
 # Usage: packaging/build-deb.sh [--version V] [--out DIR] [--skip-build]
 #   --version V   package version (default: `git describe --tags --always`, else
 #                 0.1.0~git<sha>); "-1" is appended when V has no Debian revision
-#   --out DIR     where the .deb goes (default: dist)
-#   --skip-build  package the binary already in the scratch path
+#   --out DIR     where the .debs go (default: dist)
+#   --skip-build  package the binaries already in the scratch path
 # Environment: SCANBRIDGE_PKG_SCRATCH (default .build-release), SCANBRIDGE_PKG_JOBS (default 1),
 #   SCANBRIDGE_MAINTAINER (default: the author of HEAD), SCANBRIDGE_PKG_MAN (tool|plugin).
 set -euo pipefail
@@ -26,7 +31,7 @@ while [ $# -gt 0 ]; do
     --out) out=${2:?--out needs a value}; shift 2 ;;
     --out=*) out=${1#*=}; shift ;;
     --skip-build) skip_build=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-deb: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -35,6 +40,7 @@ scratch=${SCANBRIDGE_PKG_SCRATCH:-.build-release}
 jobs=${SCANBRIDGE_PKG_JOBS:-1}
 man_mode=${SCANBRIDGE_PKG_MAN:-tool}
 package=scanbridge
+tools_package=scanbridge-tools
 arch=$(dpkg --print-architecture)
 log() { printf 'build-deb: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -66,22 +72,37 @@ fi
 # Reproducible dates: the commit's, unless SOURCE_DATE_EPOCH is set.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 maintainer=${SCANBRIDGE_MAINTAINER:-$(git log -1 --format='%an <%ae>' 2>/dev/null || echo 'scanbridge maintainers <root@localhost>')}
-log "package $package $version ($arch), scratch path $scratch"
+log "packages $package and $tools_package $version ($arch), scratch path $scratch"
 
 # --- Build ---------------------------------------------------------------------------------
-build_flags=(-c release -j "$jobs" --static-swift-stdlib --product scanbridge --scratch-path "$scratch")
+# One scratch path for both products: the second build reuses every module the first made.
+build_flags=(-c release -j "$jobs" --static-swift-stdlib --scratch-path "$scratch")
 if [ "$skip_build" = 0 ]; then
     started=$(date +%s)
-    swift build "${build_flags[@]}" >&2
+    swift build "${build_flags[@]}" --product scanbridge >&2
+    swift build "${build_flags[@]}" --product scanbridge-tools >&2
     log "release build took $(( $(date +%s) - started )) s"
 fi
 bin_dir=$(swift build "${build_flags[@]}" --show-bin-path)
 binary="$bin_dir/scanbridge"
+tools_binary="$bin_dir/scanbridge-tools"
 [ -x "$binary" ] || die "no binary at $binary (run without --skip-build)"
+[ -x "$tools_binary" ] || die "no binary at $tools_binary (run without --skip-build)"
 
-# --- Stage ---------------------------------------------------------------------------------
+# What each binary links, module by module with its package (for the copyright files). The
+# agent's must hold none of the receiver's or the tools' modules: .ci/check-module-graph checks
+# the manifests, this checks what was linked.
 work=$(mktemp -d "${TMPDIR:-/tmp}/scanbridge-deb-XXXXXX")
 trap 'rm -rf "$work"' EXIT
+for product in scanbridge scanbridge-tools; do
+    python3 packaging/linked-modules.py "$bin_dir" "$product" "$scratch/checkouts" "$repo" > "$work/$product.modules" \
+        || die "cannot tell what $product links"
+done
+forbidden=$(awk '$2 ~ /^(ScanBridgeReceiver|ScanBridgeTools|Hummingbird|HummingbirdCore|PostgresNIO)$/ {print $2}' \
+    "$work/scanbridge.modules" | paste -sd' ')
+[ -z "$forbidden" ] || die "the agent's binary links $forbidden (see .ci/check-module-graph)"
+
+# --- Stage ---------------------------------------------------------------------------------
 root="$work/root"
 doc="$root/usr/share/doc/$package"
 mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/lib/systemd/system" "$root/usr/lib/udev/rules.d" \
@@ -98,6 +119,20 @@ sb="$root/usr/bin/scanbridge"
 # The tool runs with an empty environment: SCANBRIDGE_* of the build machine stay out.
 run_sb() { env -i PATH=/usr/bin:/bin HOME="$work" LC_ALL=C.UTF-8 "$sb" "$@"; }
 run_sb --help >/dev/null || die "the built binary does not run"
+
+tools_root="$work/tools-root"
+tools_doc="$tools_root/usr/share/doc/$tools_package"
+mkdir -p "$tools_root/DEBIAN" "$tools_root/usr/bin" "$tools_root/usr/share/man/man1" "$tools_doc"
+install -m 0755 "$tools_binary" "$tools_root/usr/bin/scanbridge-tools"
+strip --remove-section=.comment --remove-section=.note --strip-unneeded "$tools_root/usr/bin/scanbridge-tools"
+sbt="$tools_root/usr/bin/scanbridge-tools"
+# Installed side by side, the agent hands `scanbridge receive …` to the tools.
+mkdir -p "$work/usr-bin"
+cp "$sb" "$sbt" "$work/usr-bin/"
+env -i PATH=/usr/bin:/bin HOME="$work" LC_ALL=C.UTF-8 "$work/usr-bin/scanbridge" receive --help 2>&1 \
+    | grep -q '^USAGE: scanbridge receive' || die "the agent does not hand receive --help to scanbridge-tools"
+rm -rf "$work/usr-bin"
+log "sizes (stripped): scanbridge $(stat -c %s "$sb") bytes, scanbridge-tools $(stat -c %s "$sbt") bytes"
 
 install -m 0644 packaging/scanbridge.service "$root/lib/systemd/system/scanbridge.service"
 install -m 0644 udev/70-scanbridge.rules "$root/usr/lib/udev/rules.d/70-scanbridge.rules"
@@ -164,21 +199,33 @@ run_sb --generate-completion-script fish > "$root/usr/share/fish/vendor_completi
 
 # --- Man pages -----------------------------------------------------------------------------------
 # From the argument parser, with swift-argument-parser's generate-manual tool: the tool that
-# its GenerateManual command plugin runs on each built executable. By default the tool is built
+# its GenerateManual command plugin runs on each built executable. The agent's package gets
+# scanbridge.1 and the pages of its own commands; the tools' package the pages of theirs
+# (scanbridge.receive.1, scanbridge.receive.serve.1, …), made from scanbridge-tools, whose
+# root command is also called scanbridge (the agent's stand-ins for them make empty pages). By default the tool is built
 # from the resolved argument-parser checkout and run on the staged binary, because the plugin
 # builds every product itself and `swift package` has no --static-swift-stdlib: in release it
 # would relink the scratch path's binary against the shared Swift runtime. SCANBRIDGE_PKG_MAN=plugin
 # runs the plugin instead, in debug, on the default .build (cheap where a debug build exists).
 man_date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
 man_out="$work/man"
-mkdir -p "$man_out"
+tools_man_out="$work/man-tools"
+mkdir -p "$man_out" "$tools_man_out"
 if [ "$man_mode" = plugin ]; then
     swift package -j "$jobs" generate-manual --configuration debug --multi-page --date "$man_date" \
         > "$work/plugin.log" 2>&1 || die "GenerateManual plugin failed: $(tail -20 "$work/plugin.log")"
-    plugin_dir=$(sed -n "s/^Generated manual in '\(.*\)'\$/\1/p" "$work/plugin.log" | tail -1)
-    plugin_dir=${plugin_dir#file://}
-    [ -f "$plugin_dir/scanbridge.1" ] || die "GenerateManual plugin wrote no scanbridge.1 ($(tail -5 "$work/plugin.log"))"
-    cp "$plugin_dir"/*.1 "$man_out/"
+    # One directory per executable target.
+    plugin_dir() {
+        sed -n "s/^Generated manual in '\(.*\)'\$/\1/p" "$work/plugin.log" | sed 's#^file://##; s#/$##' \
+            | awk -v t="$1" -F/ '$NF == t' | tail -1
+    }
+    agent_pages=$(plugin_dir scanbridge)
+    tools_pages=$(plugin_dir scanbridge-tools)
+    [ -f "$agent_pages/scanbridge.1" ] || die "GenerateManual plugin wrote no scanbridge.1 ($(tail -5 "$work/plugin.log"))"
+    [ -n "$tools_pages" ] && ls "$tools_pages"/*.1 >/dev/null 2>&1 \
+        || die "GenerateManual plugin wrote no pages for scanbridge-tools ($(tail -5 "$work/plugin.log"))"
+    cp "$agent_pages"/*.1 "$man_out/"
+    cp "$tools_pages"/*.1 "$tools_man_out/"
     log "man pages: GenerateManual plugin"
 else
     parser="$scratch/checkouts/swift-argument-parser"
@@ -189,12 +236,22 @@ else
         --product generate-manual --show-bin-path)/generate-manual
     # The tool runs the binary with --experimental-dump-help.
     "$tool_bin" "$sb" --multi-page --date "$man_date" --output-directory "$man_out"
+    "$tool_bin" "$sbt" --multi-page --date "$man_date" --output-directory "$tools_man_out"
     log "man pages: generate-manual (swift-argument-parser $(cd "$parser" && git describe --tags 2>/dev/null || echo checkout))"
 fi
 [ -f "$man_out/scanbridge.1" ] || die "no scanbridge.1 generated"
+# The tools' root page becomes scanbridge-tools.1, the page of that executable; `help` stays
+# the agent's; each tool command's page replaces the agent's empty one of the same name.
+sed -e 's/^\.Dt SCANBRIDGE 1$/.Dt SCANBRIDGE-TOOLS 1/' -e '0,/^\.Nm scanbridge$/s//.Nm scanbridge-tools/' \
+    "$tools_man_out/scanbridge.1" > "$tools_man_out/scanbridge-tools.1"
+rm -f "$tools_man_out/scanbridge.1" "$tools_man_out/scanbridge.help.1"
+for page in "$tools_man_out"/*.1; do
+    rm -f "$man_out/$(basename "$page")"
+done
+[ -f "$tools_man_out/scanbridge.receive.1" ] || die "no scanbridge.receive.1 generated from scanbridge-tools"
 # whatis/apropos (lexgrog) cannot parse a NAME of two words (.Nm "scanbridge run"): name a
 # subcommand's page by its file name there, and keep "scanbridge run" where it is shown.
-python3 - "$man_out"/*.1 <<'PY'
+python3 - "$man_out"/*.1 "$tools_man_out"/*.1 <<'PY'
 import re, sys
 for path in sys.argv[1:]:
     lines = open(path, encoding="utf-8").read().split("\n")
@@ -216,19 +273,24 @@ PY
 for page in "$man_out"/*.1; do
     gzip -9n < "$page" > "$root/usr/share/man/man1/$(basename "$page").gz"
 done
+for page in "$tools_man_out"/*.1; do
+    gzip -9n < "$page" > "$tools_root/usr/share/man/man1/$(basename "$page").gz"
+done
 
 # --- Documentation ---------------------------------------------------------------------------
 year=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y)
-# The statically linked Swift packages, with the licence their LICENSE file states.
-python3 - "$scratch/checkouts" > "$work/dependencies" <<'PY'
+# The Swift packages statically linked into each binary (linked-modules.py above), with the
+# licence their LICENSE file states.
+for product in scanbridge scanbridge-tools; do
+python3 - "$scratch/checkouts" "$work/$product.modules" > "$work/$product.dependencies" <<'PY'
 import json, os, sys
 checkouts = sys.argv[1]
-test_only = {"swift-property-based"}  # Package.swift: test targets only
+linked = {line.split()[0].lower() for line in open(sys.argv[2])}
 for pin in sorted(json.load(open("Package.resolved"))["pins"], key=lambda p: p["identity"]):
-    if pin["identity"] in test_only:
-        continue
     directory = next((os.path.join(checkouts, d) for d in os.listdir(checkouts)
                       if d.lower() == pin["identity"].lower()), None)
+    if directory is None or os.path.basename(directory).lower() not in linked:
+        continue
     text = ""
     for candidate in ("LICENSE", "LICENSE.txt", "LICENSE.md", "COPYING"):
         if directory and os.path.exists(os.path.join(directory, candidate)):
@@ -243,12 +305,13 @@ for pin in sorted(json.load(open("Package.resolved"))["pins"], key=lambda p: p["
     state = pin.get("state", {})
     print(f" {pin['location']} {state.get('version') or state.get('revision', '')[:12]}: {licence}")
 PY
+done
 if [ -f LICENSE ] && grep -q 'Apache License' LICENSE && grep -q 'Version 2.0' LICENSE; then
     own_licence=Apache-2.0
 else
     own_licence=all-rights-reserved
 fi
-{
+copyright() {  # binary (usr/bin/…), its .dependencies file
     cat <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: scanbridge
@@ -258,7 +321,7 @@ Files: *
 Copyright: $year scanbridge authors
 License: $own_licence
 
-Files: usr/bin/scanbridge
+Files: $1
 Copyright: $year scanbridge authors
  Apple Inc. and the Swift project authors
  the authors of the Swift packages listed below
@@ -267,7 +330,7 @@ Comment: The binary is linked with --static-swift-stdlib: it contains the Swift
  runtime, standard library and Foundation (Apache-2.0 with the Runtime Library
  Exception), and code of these Swift packages, as resolved in Package.resolved:
 EOF
-    cat "$work/dependencies"
+    cat "$2"
     cat <<'EOF'
  .
  swift-crypto and swift-nio-ssl contain BoringSSL (ISC, OpenSSL and SSLeay
@@ -311,50 +374,65 @@ License: MIT
  OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
  SOFTWARE.
 EOF
-} > "$doc/copyright"
+}
+copyright usr/bin/scanbridge "$work/scanbridge.dependencies" > "$doc/copyright"
+copyright usr/bin/scanbridge-tools "$work/scanbridge-tools.dependencies" > "$tools_doc/copyright"
 
 subject=$(git log -1 --format=%s 2>/dev/null || echo "unknown commit")
-{
-    printf '%s (%s) unstable; urgency=medium\n\n' "$package" "$version"
-    printf '  * Built from git commit %s: %s\n' "$sha" "$subject" | fold -s -w 78 | sed '2,$s/^/    /'
-    printf '  * Upstream changes: /usr/share/doc/scanbridge/changelog.gz\n\n'
-    printf ' -- %s  %s\n' "$maintainer" "$(date -u -R -d "@$SOURCE_DATE_EPOCH")"
-} | gzip -9n > "$doc/changelog.Debian.gz"
-if [ -f CHANGELOG.md ]; then
-    gzip -9n < CHANGELOG.md > "$doc/changelog.gz"
-fi
+for staged in "$package:$doc" "$tools_package:$tools_doc"; do
+    name=${staged%%:*}
+    directory=${staged#*:}
+    {
+        printf '%s (%s) unstable; urgency=medium\n\n' "$name" "$version"
+        printf '  * Built from git commit %s: %s\n' "$sha" "$subject" | fold -s -w 78 | sed '2,$s/^/    /'
+        printf '  * Upstream changes: /usr/share/doc/%s/changelog.gz\n\n' "$name"
+        printf ' -- %s  %s\n' "$maintainer" "$(date -u -R -d "@$SOURCE_DATE_EPOCH")"
+    } | gzip -9n > "$directory/changelog.Debian.gz"
+    if [ -f CHANGELOG.md ]; then
+        gzip -9n < CHANGELOG.md > "$directory/changelog.gz"
+    fi
+done
 
-mkdir -p "$root/usr/share/lintian/overrides"
+mkdir -p "$root/usr/share/lintian/overrides" "$tools_root/usr/share/lintian/overrides"
 install -m 0644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/$package"
+install -m 0644 packaging/lintian-overrides-tools "$tools_root/usr/share/lintian/overrides/$tools_package"
 
 # --- Control -------------------------------------------------------------------------------------
 install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$root/DEBIAN/"
 printf '/etc/scanbridge/scanbridge.yaml\n/etc/scanbridge/profiles.d/README.txt\n' > "$root/DEBIAN/conffiles"
 
-depends=""
-if command -v dpkg-shlibdeps >/dev/null; then
-    mkdir -p "$work/shlibs/debian"
-    printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$package" "$package" > "$work/shlibs/debian/control"
-    depends=$(cd "$work/shlibs" && dpkg-shlibdeps -O "-e$root/usr/bin/scanbridge" 2>"$work/shlibdeps.log" \
-        | sed -n 's/^shlibs:Depends=//p') || depends=""
-    [ -n "$depends" ] || log "dpkg-shlibdeps gave nothing ($(cat "$work/shlibdeps.log")); using ldd"
-fi
-if [ -z "$depends" ]; then
-    needed=$(ldd "$root/usr/bin/scanbridge" | awk '{print $1}')
-    depends=$(for lib in $needed; do
-        case "$lib" in
-        libc.so.*|libm.so.*|libdl.so.*|libpthread.so.*|librt.so.*|libutil.so.*) echo libc6 ;;
-        libsqlite3.so.*) echo libsqlite3-0 ;;
-        libudev.so.*) echo libudev1 ;;
-        libusb-1.0.so.*) echo libusb-1.0-0 ;;
-        libstdc++.so.*) echo libstdc++6 ;;
-        libgcc_s.so.*) echo libgcc-s1 ;;
-        libz.so.*) echo zlib1g ;;
-        linux-vdso.so.*|/lib*/ld-linux*) ;;
-        *) echo "build-deb: warning: no package known for $lib" >&2 ;;
-        esac
-    done | sort -u | paste -sd, | sed 's/,/, /g')
-fi
+shlib_depends() {  # package name, staged binary -> its Depends on shared libraries
+    local name=$1 binary=$2 depends=""
+    if command -v dpkg-shlibdeps >/dev/null; then
+        rm -rf "$work/shlibs"
+        mkdir -p "$work/shlibs/debian"
+        printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$package" "$name" > "$work/shlibs/debian/control"
+        depends=$(cd "$work/shlibs" && dpkg-shlibdeps -O "-e$binary" 2>"$work/shlibdeps.log" \
+            | sed -n 's/^shlibs:Depends=//p') || depends=""
+        [ -n "$depends" ] || log "dpkg-shlibdeps gave nothing for $name ($(cat "$work/shlibdeps.log")); using ldd"
+    fi
+    if [ -z "$depends" ]; then
+        local needed
+        needed=$(ldd "$binary" | awk '{print $1}')
+        depends=$(for lib in $needed; do
+            case "$lib" in
+            libc.so.*|libm.so.*|libdl.so.*|libpthread.so.*|librt.so.*|libutil.so.*) echo libc6 ;;
+            libsqlite3.so.*) echo libsqlite3-0 ;;
+            libudev.so.*) echo libudev1 ;;
+            libusb-1.0.so.*) echo libusb-1.0-0 ;;
+            libstdc++.so.*) echo libstdc++6 ;;
+            libgcc_s.so.*) echo libgcc-s1 ;;
+            libz.so.*) echo zlib1g ;;
+            linux-vdso.so.*|/lib*/ld-linux*) ;;
+            *) echo "build-deb: warning: no package known for $lib" >&2 ;;
+            esac
+        done | sort -u | paste -sd, | sed 's/,/, /g')
+    fi
+    printf '%s\n' "$depends"
+}
+depends=$(shlib_depends "$package" "$root/usr/bin/scanbridge")
+tools_depends=$(shlib_depends "$tools_package" "$tools_root/usr/bin/scanbridge-tools")
+
 installed_size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat > "$root/DEBIAN/control" <<EOF
 Package: $package
@@ -364,6 +442,7 @@ Maintainer: $maintainer
 Installed-Size: $installed_size
 Depends: $depends, adduser
 Recommends: udev
+Suggests: $tools_package
 Section: misc
 Priority: optional
 Description: edge agent forwarding barcode and RFID scans as signed batches
@@ -374,16 +453,41 @@ Description: edge agent forwarding barcode and RFID scans as signed batches
  .
  This package runs the agent as the systemd service scanbridge.service
  (user scanbridge), gives it its devices through udev rules, and creates its
- Ed25519 signing key on first installation.
+ Ed25519 signing key on first installation. The reference receiver, the
+ chain audit, the demo, the benches and the device simulators are in
+ scanbridge-tools.
 EOF
-(cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z \
-    | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
-chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums"
-find "$root" -type d -exec chmod 0755 {} +
-find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+tools_installed_size=$(du -sk --exclude=DEBIAN "$tools_root" | cut -f1)
+cat > "$tools_root/DEBIAN/control" <<EOF
+Package: $tools_package
+Version: $version
+Architecture: $arch
+Maintainer: $maintainer
+Installed-Size: $tools_installed_size
+Depends: $package (= $version), $tools_depends
+Section: misc
+Priority: optional
+Description: reference receiver, chain audit, demo and simulators for scanbridge
+ The commands of scanbridge that the agent does not need, typed as before:
+ scanbridge receive (the reference receiver, on SQLite or PostgreSQL),
+ scanbridge verify (the chain audit of exported batches or of a receiver
+ store), scanbridge demo, scanbridge bench, and scanbridge simulate (a serial
+ barcode scanner or RFID reader on a pseudo-terminal). scanbridge hands
+ these commands to /usr/bin/scanbridge-tools.
+EOF
 
 mkdir -p "$out"
-deb="$out/${package}_${version}_${arch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
-log "built $deb"
-printf '%s\n' "$deb"
+for staged in "$package:$root" "$tools_package:$tools_root"; do
+    name=${staged%%:*}
+    directory=${staged#*:}
+    (cd "$directory" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z \
+        | xargs -0 md5sum) > "$directory/DEBIAN/md5sums"
+    chmod 0644 "$directory/DEBIAN/control" "$directory/DEBIAN/md5sums"
+    [ ! -f "$directory/DEBIAN/conffiles" ] || chmod 0644 "$directory/DEBIAN/conffiles"
+    find "$directory" -type d -exec chmod 0755 {} +
+    find "$directory" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+    deb="$out/${name}_${version}_${arch}.deb"
+    dpkg-deb --root-owner-group -Zxz --build "$directory" "$deb" >/dev/null
+    log "built $deb ($(stat -c %s "$deb") bytes)"
+    printf '%s\n' "$deb"
+done

@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Tests a scanbridge .deb on this machine: contents and modes, lintian, install, what the
-# maintainer scripts set up, the agent starting as user scanbridge, reinstall, remove (state
-# and configuration kept) and purge (everything gone). Leaves the package purged.
+# maintainer scripts set up, the agent starting as user scanbridge, the tool commands' message
+# without scanbridge-tools, reinstall, remove (state and configuration kept) and purge
+# (everything gone). Given the scanbridge-tools .deb too, also its contents and lintian, and,
+# installed beside the agent, `scanbridge receive --help` and `scanbridge demo` handed over to
+# it, then its removal. Leaves both packages purged.
 # Recommends (udev) are not installed, so the machine keeps its package set.
-# Usage (as root): packaging/test-deb.sh dist/scanbridge_V_ARCH.deb
+# Usage (as root): packaging/test-deb.sh dist/scanbridge_V_ARCH.deb [dist/scanbridge-tools_V_ARCH.deb]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 
-deb=${1:?usage: test-deb.sh DEB}
-[ -f "$deb" ] || { echo "test-deb: no file $deb" >&2; exit 2; }
+deb=${1:?usage: test-deb.sh DEB [TOOLS_DEB]}
+tools_deb=${2:-}
+for file in "$deb" $tools_deb; do
+    [ -f "$file" ] || { echo "test-deb: no file $file" >&2; exit 2; }
+done
 deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
+[ -z "$tools_deb" ] || tools_deb=$(cd "$(dirname "$tools_deb")" && pwd)/$(basename "$tools_deb")
 [ "$(id -u)" = 0 ] || { echo "test-deb: must run as root (it installs and purges the package)" >&2; exit 2; }
-if dpkg-query -W -f='${db:Status-Status}' scanbridge 2>/dev/null | grep -qv '^not-installed$'; then
-    echo "test-deb: scanbridge is already installed here; purge it first (apt-get purge scanbridge)" >&2
-    exit 2
-fi
+installed() { dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qv '^not-installed$'; }
+for package in scanbridge scanbridge-tools; do
+    if installed "$package"; then
+        echo "test-deb: $package is already installed here; purge it first (apt-get purge $package)" >&2
+        exit 2
+    fi
+done
 
 failures=0
 step() { printf '\n== %s\n' "$*"; }
@@ -22,10 +32,12 @@ ok() { printf 'ok   %s\n' "$*"; }
 fail() { printf 'FAIL %s\n' "$*"; failures=$((failures + 1)); }
 check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else fail "$what"; fi; }
 cleanup() {
-    if dpkg-query -W -f='${db:Status-Status}' scanbridge 2>/dev/null | grep -qv '^not-installed$'; then
-        echo "test-deb: purging scanbridge after a failure"
-        apt-get purge -y -qq scanbridge >/dev/null 2>&1 || dpkg --purge scanbridge || true
-    fi
+    for package in scanbridge-tools scanbridge; do
+        if installed "$package"; then
+            echo "test-deb: purging $package after a failure"
+            apt-get purge -y -qq "$package" >/dev/null 2>&1 || dpkg --purge "$package" || true
+        fi
+    done
     rm -rf "$work"
 }
 work=$(mktemp -d /tmp/scanbridge-test-deb-XXXXXX)
@@ -55,6 +67,11 @@ expect "$conffile" -rw-r--r--
 expect /etc/scanbridge/profiles.d drwxr-xr-x
 expect /etc/scanbridge/profiles.d/README.txt -rw-r--r--
 expect /usr/share/man/man1/scanbridge.1.gz -rw-r--r--
+expect /usr/share/man/man1/scanbridge.run.1.gz -rw-r--r--
+for page in scanbridge.receive scanbridge.demo scanbridge.bench scanbridge.simulate scanbridge.verify; do
+    if [ -n "$(mode_of "/usr/share/man/man1/$page.1.gz")" ]; then fail "$page.1.gz is not in the agent's package"; else ok "$page.1.gz is not in the agent's package"; fi
+done
+if [ -n "$(mode_of /usr/bin/scanbridge-tools)" ]; then fail "/usr/bin/scanbridge-tools is not in the agent's package"; else ok "/usr/bin/scanbridge-tools is not in the agent's package"; fi
 expect /usr/share/bash-completion/completions/scanbridge -rw-r--r--
 expect /usr/share/zsh/vendor-completions/_scanbridge -rw-r--r--
 expect /usr/share/fish/vendor_completions.d/scanbridge.fish -rw-r--r--
@@ -114,6 +131,61 @@ if runuser -u scanbridge -- timeout --preserve-status -s TERM 5 \
     ok "scanbridge run as user scanbridge: started, stopped on SIGTERM with 0"
 else
     fail "scanbridge run as user scanbridge (exit $?):"; tail -20 "$work/run.log"
+fi
+
+# --- The tool commands: a clear message without scanbridge-tools, handed over with it ---------------------
+step "tool commands without scanbridge-tools"
+status=0
+scanbridge demo --seconds 3 > "$work/no-tools.log" 2>&1 || status=$?
+sed 's/^/     /' "$work/no-tools.log"
+if [ "$status" = 1 ] && grep -q 'no scanbridge-tools beside /usr/bin/scanbridge.*install the scanbridge-tools package' "$work/no-tools.log"; then
+    ok "scanbridge demo exits 1 saying to install scanbridge-tools"
+else
+    fail "scanbridge demo without the tools (exit $status)"
+fi
+check "scanbridge --help lists receive" sh -c 'scanbridge --help | grep -q "^  receive "'
+
+if [ -n "$tools_deb" ]; then
+    step "scanbridge-tools: dpkg-deb --info, --contents"
+    dpkg-deb --info "$tools_deb"
+    dpkg-deb --contents "$tools_deb" | tee "$work/contents"
+    expect /usr/bin/scanbridge-tools -rwxr-xr-x
+    expect /usr/share/man/man1/scanbridge-tools.1.gz -rw-r--r--
+    for page in scanbridge.receive scanbridge.receive.serve scanbridge.demo scanbridge.bench scanbridge.simulate scanbridge.verify; do
+        expect "/usr/share/man/man1/$page.1.gz" -rw-r--r--
+    done
+    expect /usr/share/doc/scanbridge-tools/copyright -rw-r--r--
+    expect /usr/share/doc/scanbridge-tools/changelog.Debian.gz -rw-r--r--
+    if [ -n "$(mode_of /usr/share/man/man1/scanbridge.1.gz)" ]; then fail "scanbridge.1.gz is only in the agent's package"; else ok "scanbridge.1.gz is only in the agent's package"; fi
+    if awk '{print $2}' "$work/contents" | grep -qv '^root/root$'; then fail "every file is owned by root/root"; else ok "every file is owned by root/root"; fi
+    version=$(dpkg-deb -f "$deb" Version)
+    check "scanbridge-tools depends on scanbridge (= $version)" sh -c "dpkg-deb -f '$tools_deb' Depends | grep -qF 'scanbridge (= $version)'"
+    dpkg-deb -f "$tools_deb" Depends
+
+    step "scanbridge-tools: lintian"
+    if command -v lintian >/dev/null; then
+        lintian --info --display-info --tag-display-limit 0 "$tools_deb" 2>&1 | tee "$work/lintian-tools" || true
+        if grep -q '^E: ' "$work/lintian-tools"; then fail "lintian: errors"; else ok "lintian: no errors ($(grep -c '^W: ' "$work/lintian-tools" || true) warnings)"; fi
+    fi
+
+    step "apt-get install ./$(basename "$tools_deb")"
+    apt-get install -y -qq --no-install-recommends "$tools_deb" > "$work/install-tools.log" 2>&1 || cat "$work/install-tools.log"
+    check "scanbridge-tools installed" sh -c "dpkg-query -W -f='\${db:Status-Status}' scanbridge-tools | grep -qx installed"
+    check "scanbridge receive --help is the receiver's, through the agent" sh -c 'scanbridge receive --help | grep -q "^USAGE: scanbridge receive"'
+    check "scanbridge help verify, through the agent" sh -c 'scanbridge help verify | grep -q "^USAGE: scanbridge verify"'
+    check "man scanbridge.receive is installed" sh -c 'zcat /usr/share/man/man1/scanbridge.receive.1.gz | grep -q "^\.Dt SCANBRIDGE.RECEIVE 1"'
+    if scanbridge demo --seconds 3 --dir "$work/demo" > "$work/demo.log" 2>&1 && grep -q 'demo passed' "$work/demo.log"; then
+        ok "scanbridge demo --seconds 3 runs through the agent: $(grep 'demo passed' "$work/demo.log")"
+    else
+        fail "scanbridge demo --seconds 3 through the agent:"; tail -20 "$work/demo.log"
+    fi
+
+    step "apt-get remove scanbridge-tools"
+    apt-get remove -y -qq scanbridge-tools > /dev/null 2>&1
+    check "scanbridge-tools removed" test ! -e /usr/bin/scanbridge-tools
+    check "the agent stays installed" sh -c "dpkg-query -W -f='\${db:Status-Status}' scanbridge | grep -qx installed"
+    check "scanbridge receive exits 1 again without the tools" sh -c '! scanbridge receive --help >/dev/null 2>&1'
+    apt-get purge -y -qq scanbridge-tools > /dev/null 2>&1
 fi
 
 # --- Reinstall: the key is kept ------------------------------------------------------------------------

@@ -11,6 +11,10 @@ struct ScanBridgeToolsCommand: AsyncParsableCommand {
         commandName: "scanbridge",
         abstract:
             "The tools beside the agent: demo, reference receiver, chain audit, device simulators, benches.",
+        discussion: """
+            Type them as `scanbridge <command>`: the agent, scanbridge, hands these commands to this executable, \
+            installed beside it.
+            """,
         subcommands: [
             DemoCommand.self, ReceiveCommand.self, VerifyCommand.self, SimulateCommand.self, BenchCommand.self,
         ])
