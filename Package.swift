@@ -62,6 +62,17 @@ let package = Package(
             pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
+        // Content codings of batch bodies (gzip, zstd): Debian's zlib and libzstd.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         .target(name: "CLinuxShims"),
         .target(name: "ScanBridgeCore", swiftSettings: strict),
         .target(name: "ScanBridgePayloads", dependencies: ["ScanBridgeCore"], swiftSettings: strict),
@@ -79,10 +90,10 @@ let package = Package(
             swiftSettings: strict
         ),
         // What both ends of the wire share: batch bodies and their parser, detached JWS, keys
-        // and hand-overs, the chain. No server, no HTTP client.
+        // and hand-overs, the chain, the body's content codings. No server, no HTTP client.
         .target(
             name: "ScanBridgeWire",
-            dependencies: ["ScanBridgeCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ScanBridgeCore", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The agent's side of the wire: batching limits, HTTP delivery, the key file, evidence
@@ -95,6 +106,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

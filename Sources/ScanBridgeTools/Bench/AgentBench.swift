@@ -315,8 +315,8 @@ public struct AgentBench: Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// A loopback port free right now, for the agent's status endpoint.
-    static func freePort() throws -> Int {
+    /// A loopback port free right now (nothing listens on it), for the agent's status endpoint.
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
