@@ -1,6 +1,8 @@
+import Foundation
 import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeReceiver
+import ScanBridgeTools
 import ScanBridgeUpstream
 import ScanBridgeWire
 import Testing
@@ -55,5 +57,58 @@ struct CompressionFallbackTests {
         #expect(snapshot.upstream?.refused == true)
         #expect(snapshot.upstream?.inUse == nil)
         #expect(try receiver.store.eventCount(agentID: agent.agent.agentID) == 100)
+    }
+
+    @Test("`scanbridge status`, run beside the agent, says the upstream refused compression and what went instead")
+    func statusShowsTheRefusal() async throws {
+        let holder = try AgentKeyHolder()
+        let receiver = try await TestReceiver.start(trusting: holder.key, fallback: .unsupportedEncoding)
+        let terminal = try TestSupport.terminal()
+        let directory = TestSupport.temporaryDirectory("agent")
+        let config = directory + "/scanbridge.yaml"
+        try """
+        state_dir: \(directory)/state
+        signing_key: \(holder.directory)/key.jwk
+        discovery: false
+        status:
+          listen: 127.0.0.1:\(try AgentBench.freePort())
+        upstream:
+          url: http://127.0.0.1:\(receiver.port)/v1/scan-batches
+        devices:
+          - {path: \(terminal.devicePath), id: pty, baud: 115200}
+
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: TestSupport.executable)
+        agent.arguments = ["run", "--config", config]
+        agent.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SCANBRIDGE_") }
+        agent.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        agent.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try agent.run()
+        defer {
+            agent.terminate()
+            agent.waitUntilExit()
+        }
+        for number in 1...20 { try terminal.write(Array("SCAN-\(number)\r\n".utf8)) }
+        let delivered = await TestSupport.eventually(seconds: 30) {
+            receiver.requests.contains { $0.status == 200 }
+        }
+        let text = try await TestSupport.onThreadValue {
+            Result { try AuditCommandTests.scanbridge(["status", "--config", config]) }
+        }.get()
+        let json = try await TestSupport.onThreadValue {
+            Result { try AuditCommandTests.scanbridge(["status", "--config", config, "--json"]) }
+        }.get()
+        await receiver.stop()
+        #expect(delivered)
+        #expect(text.status == 0)
+        #expect(text.output.contains("(running)"), "\(text.output)")
+        #expect(text.output.contains("the upstream answered 415 to gzip"), "\(text.output)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any], "\(json.output)")
+        let upstream = (document["agent"] as? [String: Any])?["upstream"] as? [String: Any]
+        #expect(upstream?["compression"] as? String == "none")
+        #expect(upstream?["compression_refused"] as? Bool == true)
+        #expect(document["backlog_events"] is NSNumber, "the database's figures are there too")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ScanBridgeAgent
 import ScanBridgeDevices
 import Synchronization
 

@@ -1,12 +1,12 @@
 import Foundation
-import ScanBridgeAgent
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// A blocking HTTP/1.1 GET to a loopback port, for probes that must not depend on the HTTP
-/// stack they probe (the bench's readiness wait, the status tests).
+/// stack they probe (`scanbridge status` asking the running agent, the bench's readiness
+/// wait, the status tests).
 public enum LoopbackHTTP {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
