@@ -51,7 +51,7 @@ public struct Forwarder: Sendable {
         var announcedParked: Int64?
         var lastPrune = ContinuousClock.now
         var recordingFailed = false
-        var reportedRefusal = false
+        var reported = HTTPUpstream.Traffic(configured: nil)
         while !Task.isCancelled {
             if storage.isFull || ContinuousClock.now - lastPrune > .seconds(60) {
                 prune(everythingAcknowledged: storage.isFull)
@@ -86,7 +86,7 @@ public struct Forwarder: Sendable {
                 body: batch.body, signature: batch.jws, idempotencyKey: "\(agentID)/\(batch.batchSeq)",
                 batchSeq: batch.batchSeq)
             metrics?.upload(took: ContinuousClock.now - started)
-            noteTraffic(reportedRefusal: &reportedRefusal)
+            noteTraffic(reported: &reported)
             await storedAhead
             if Task.isCancelled, outcome.isRetry { return }
             var delay: Int?
@@ -113,12 +113,15 @@ public struct Forwarder: Sendable {
         }
     }
 
-    /// Publishes what went upstream, and says once that the upstream refused compression.
-    private func noteTraffic(reportedRefusal: inout Bool) {
+    /// Publishes what went upstream since `reported`, and says once that the upstream refused
+    /// compression.
+    private func noteTraffic(reported: inout HTTPUpstream.Traffic) {
         let traffic = upstream.traffic
         counters.update { $0.upstream = traffic }
-        if traffic.refused, !reportedRefusal, let configured = traffic.configured {
-            reportedRefusal = true
+        metrics?.uploaded(
+            signedBytes: traffic.bodyBytes - reported.bodyBytes, sentBytes: traffic.sentBytes - reported.sentBytes)
+        defer { reported = traffic }
+        if traffic.refused, !reported.refused, let configured = traffic.configured {
             logger.warning(
                 "the upstream answered 415 to a \(configured) body: batches go uncompressed for the rest of this run — enable \(configured) at the upstream, or set upstream.compression: none"
             )

@@ -89,6 +89,10 @@ public final class HTTPUpstream: Sendable {
         public var sentBytes = 0
 
         public var inUse: ContentCoding? { refused ? nil : configured }
+
+        public init(configured: ContentCoding?) {
+            self.configured = configured
+        }
     }
 
     public let url: String
