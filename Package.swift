@@ -8,7 +8,7 @@ let strict: [SwiftSetting] = [
 
 /// What the integration and system tests (and their shared support) build on.
 let integrationTestDependencies: [Target.Dependency] = [
-    "ReceiverFuzzing",
+    "ReceiverFuzzing", "CodingFuzzing",
     "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading",
     "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
     "ScanBridgeDevices",
@@ -199,6 +199,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "FuzzReceiverRequest", dependencies: ["ReceiverFuzzing"], swiftSettings: strict),
+        .target(name: "CodingFuzzing", dependencies: ["ScanBridgeWire"], swiftSettings: strict),
+        .executableTarget(name: "FuzzBodyCodings", dependencies: ["CodingFuzzing"], swiftSettings: strict),
         .target(name: "ReaderFuzzing", dependencies: ["ScanBridgeCore", "ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(
             name: "FuzzMercury", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),

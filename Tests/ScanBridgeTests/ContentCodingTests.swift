@@ -1,6 +1,10 @@
+import CodingFuzzing
+import Foundation
 import ScanBridgeCore
 import ScanBridgeWire
 import Testing
+
+@testable import ScanBridgeTestSupport
 
 @Suite("Content codings of batch bodies")
 struct ContentCodingTests {
@@ -122,5 +126,15 @@ struct ContentCodingTests {
         #expect(try ContentCoding.named(in: "zstd") == .zstd)
         #expect(throws: UnsupportedContentCoding(field: "br")) { try ContentCoding.named(in: "br") }
         #expect(throws: UnsupportedContentCoding(field: "gzip, zstd")) { try ContentCoding.named(in: "gzip, zstd") }
+    }
+
+    @Test("every input kept in the fuzz corpus (Tests/Fuzz/Corpus/codings) holds the fuzz target's checks")
+    func corpus() throws {
+        let directory = TestSupport.repository + "/Tests/Fuzz/Corpus/codings"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(files.count >= 4)
+        for file in files {
+            BodyCodingFuzzer.check(Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))))
+        }
     }
 }
