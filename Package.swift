@@ -8,7 +8,7 @@ let strict: [SwiftSetting] = [
 
 /// What the integration and system tests (and their shared support) build on.
 let integrationTestDependencies: [Target.Dependency] = [
-    "ReceiverFuzzing",
+    "ReceiverFuzzing", "CodingFuzzing",
     "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore", "ScanBridgePayloads", "ScanBridgeReading",
     "ScanBridgeStore", "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
     "ScanBridgeDevices",
@@ -65,6 +65,17 @@ let package = Package(
             pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
+        // Content codings of batch bodies (gzip, zstd): Debian's zlib and libzstd.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         .target(name: "CLinuxShims"),
         .target(name: "ScanBridgeCore", swiftSettings: strict),
         .target(name: "ScanBridgePayloads", dependencies: ["ScanBridgeCore"], swiftSettings: strict),
@@ -82,10 +93,10 @@ let package = Package(
             swiftSettings: strict
         ),
         // What both ends of the wire share: batch bodies and their parser, detached JWS, keys
-        // and hand-overs, the chain. No server, no HTTP client.
+        // and hand-overs, the chain, the body's content codings. No server, no HTTP client.
         .target(
             name: "ScanBridgeWire",
-            dependencies: ["ScanBridgeCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ScanBridgeCore", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The agent's side of the wire: batching limits, HTTP delivery, the key file, evidence
@@ -98,6 +109,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
@@ -218,6 +230,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "FuzzReceiverRequest", dependencies: ["ReceiverFuzzing"], swiftSettings: strict),
+        .target(name: "CodingFuzzing", dependencies: ["ScanBridgeWire"], swiftSettings: strict),
+        .executableTarget(name: "FuzzBodyCodings", dependencies: ["CodingFuzzing"], swiftSettings: strict),
         .target(name: "ReaderFuzzing", dependencies: ["ScanBridgeCore", "ScanBridgePayloads"], swiftSettings: strict),
         .executableTarget(
             name: "FuzzMercury", dependencies: ["ScanBridgePayloads", "ReaderFuzzing"], swiftSettings: strict),

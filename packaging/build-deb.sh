@@ -423,6 +423,7 @@ shlib_depends() {  # package name, staged binary -> its Depends on shared librar
             libstdc++.so.*) echo libstdc++6 ;;
             libgcc_s.so.*) echo libgcc-s1 ;;
             libz.so.*) echo zlib1g ;;
+            libzstd.so.*) echo libzstd1 ;;
             linux-vdso.so.*|/lib*/ld-linux*) ;;
             *) echo "build-deb: warning: no package known for $lib" >&2 ;;
             esac

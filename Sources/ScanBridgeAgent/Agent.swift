@@ -178,8 +178,9 @@ public final class Agent: Service, Sendable {
         }
         let upstream = try configuration.upstream.map {
             try HTTPUpstream(
-                url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds, security: $0.security,
-                acknowledgement: $0.acknowledgement, allowPlainHTTP: $0.allowPlainHTTP)
+                url: $0.url, timeoutMilliseconds: $0.timeoutMilliseconds,
+                connectTimeoutMilliseconds: $0.connectTimeoutMilliseconds, security: $0.security,
+                acknowledgement: $0.acknowledgement, allowPlainHTTP: $0.allowPlainHTTP, compression: $0.compression)
         }
         if upstream == nil {
             logger.notice("no upstream.url configured: events are kept in the outbox until one is set")

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ScanBridgeCore
+import ScanBridgeWire
 
 /// The reference upstream over HTTP: `POST /v1/scan-batches`, the feed `GET /v1/events`,
 /// `GET /v1/agents[/{agent_id}]`, `GET /metrics` (these three for a consumer's bearer token
@@ -74,14 +75,27 @@ public struct ReceiverServer: Sendable {
                 response.headers[.connection] = "close"
                 return response
             }
-            let buffer: ByteBuffer
+            let coding: ContentCoding?
             do {
-                buffer = try await request.body.collect(upTo: limit)
+                coding = try ContentCoding.named(in: request.headers[.contentEncoding])
             } catch {
+                // RFC 9110 §15.5.16: name the codings that would be read. The agent sends the
+                // same bytes again uncompressed.
+                context.channel.close(mode: .input, promise: nil)
+                var response = Self.json(415, #"{"error":"unsupported_encoding","accepted":["gzip","zstd"]}"#)
+                response.headers[.acceptEncoding] = "gzip, zstd"
+                response.headers[.connection] = "close"
+                return response
+            }
+            let body: [UInt8]
+            switch await BatchBodyReader.read(request.body, coding: coding, limit: limit) {
+            case .success(let bytes): body = bytes
+            case .failure(.tooLarge):
                 intake.refusedTooLarge()
                 return Self.json(413, #"{"error":"too_large","limit_bytes":\#(limit)}"#)
+            case .failure(.undecodable(let failure)):
+                return Self.json(.json(400, ["error": "malformed", "detail": "\(failure)"]))
             }
-            let body = Array(buffer.readableBytesView)
             let reply = await intake.handle(
                 body: body, signedBy: signer, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
             if (200..<300).contains(reply.status) { onAccepted?(body) }

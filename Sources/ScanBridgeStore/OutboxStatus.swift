@@ -83,10 +83,34 @@ public struct OutboxStatus: Sendable {
     public struct Live: Sendable {
         public var lastError: String?
         public var stateWriteFailures: Int
+        /// The upstream link, when one is configured.
+        public var upstream: Upstream?
 
-        public init(lastError: String?, stateWriteFailures: Int) {
+        /// How batches travel: the coding in use (`none` after the upstream refused the
+        /// configured one with 415) and the bytes before and after it.
+        public struct Upstream: Sendable {
+            public var compression: String
+            public var compressionConfigured: String
+            public var compressionRefused: Bool
+            public var bodyBytes: Int
+            public var sentBytes: Int
+
+            public init(
+                compression: String, compressionConfigured: String, compressionRefused: Bool, bodyBytes: Int,
+                sentBytes: Int
+            ) {
+                self.compression = compression
+                self.compressionConfigured = compressionConfigured
+                self.compressionRefused = compressionRefused
+                self.bodyBytes = bodyBytes
+                self.sentBytes = sentBytes
+            }
+        }
+
+        public init(lastError: String?, stateWriteFailures: Int, upstream: Upstream? = nil) {
             self.lastError = lastError
             self.stateWriteFailures = stateWriteFailures
+            self.upstream = upstream
         }
     }
 
@@ -99,6 +123,16 @@ public struct OutboxStatus: Sendable {
             writer.field("running", true)
             writer.field("last_error", live.lastError)
             writer.field("state_write_failures", Int64(live.stateWriteFailures))
+            if let upstream = live.upstream {
+                writer.key("upstream")
+                writer.beginObject()
+                writer.field("compression", upstream.compression)
+                writer.field("compression_configured", upstream.compressionConfigured)
+                writer.field("compression_refused", upstream.compressionRefused)
+                writer.field("body_bytes", Int64(upstream.bodyBytes))
+                writer.field("sent_bytes", Int64(upstream.sentBytes))
+                writer.endObject()
+            }
             writer.endObject()
         }
         writer.field("agent_id", agentID)

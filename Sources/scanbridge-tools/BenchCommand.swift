@@ -48,10 +48,19 @@ struct AgentBenchCommand: AsyncParsableCommand {
     @Option(help: "The agent executable to measure (default: the `scanbridge` installed beside these tools).")
     var agent: String?
 
+    @Option(
+        help:
+            "Carry the agent's uploads through a link of this many Mbit/s (a loopback relay), to see the drain a slow uplink allows."
+    )
+    var linkMbps: Double?
+
     @Flag(help: "Print one JSON object instead of progress lines.")
     var json = false
 
     func validate() throws {
+        if let linkMbps, !(0.01...10_000).contains(linkMbps) {
+            throw ValidationError("--link-mbps must be 0.01…10000")
+        }
         guard (1...256).contains(devices) else { throw ValidationError("--devices must be 1…256") }
         guard (1...1_000_000).contains(rate) else { throw ValidationError("--rate must be 1…1000000") }
         guard seconds >= 1, outage >= 1 else { throw ValidationError("--seconds and --outage must be at least 1") }
@@ -73,6 +82,7 @@ struct AgentBenchCommand: AsyncParsableCommand {
         options.outageSeconds = outage
         options.backlog = backlog
         options.directory = dir
+        options.linkMbps = linkMbps
         await runBench(quiet: json) { progress in try await AgentBench(options: options).run(progress: progress).json()
         }
     }

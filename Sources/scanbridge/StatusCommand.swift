@@ -27,11 +27,21 @@ struct StatusCommand: ParsableCommand {
             Failure(error.description).exit()
         }
         let now = Timestamp.now()
+        let live = LiveStatus.fetch(from: configuration.statusListen)
         if json {
-            print(String(decoding: status.json(now: now), as: UTF8.self))
+            // The running agent's document holds the database's figures and its own.
+            print(live?.document ?? String(decoding: status.json(now: now), as: UTF8.self))
             return
         }
-        print("agent            \(status.agentID ?? "-")")
+        print(
+            "agent            \(status.agentID ?? "-")\(live == nil ? "  (not answering on its status endpoint)" : "  (running)")"
+        )
+        if let live = live?.status {
+            if let upstream = live.upstream {
+                print("upstream         \(Self.describe(upstream))")
+            }
+            if let error = live.lastError { print("last error       \(error)") }
+        }
         print("events stored    \(status.lastSeq)")
         print("acknowledged     up to seq \(status.acknowledgedSeq)")
         let age =
@@ -55,5 +65,14 @@ struct StatusCommand: ParsableCommand {
             let counts = device.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             print("device           \(device.id)  \(counts)  last \(device.lastEventAt?.iso8601 ?? "-")")
         }
+    }
+
+    static func describe(_ upstream: LiveStatus.Upstream) -> String {
+        let bytes = "\(upstream.sentBytes) bytes sent for \(upstream.bodyBytes) bytes of batches"
+        if upstream.compressionRefused {
+            return
+                "uncompressed: the upstream answered 415 to \(upstream.compressionConfigured), so batches go uncompressed until the agent restarts (\(bytes))"
+        }
+        return "\(upstream.compression == "none" ? "uncompressed" : upstream.compression + "-compressed") (\(bytes))"
     }
 }

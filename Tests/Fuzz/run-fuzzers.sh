@@ -6,7 +6,7 @@
 #
 #   Tests/Fuzz/run-fuzzers.sh 120            # every target
 #   SCANBRIDGE_FUZZ_RUNS=10000000 Tests/Fuzz/run-fuzzers.sh 0   # a number of executions instead of a time
-#   Tests/Fuzz/run-fuzzers.sh 600 schema     # one target: barcode, epc, schema, mercury, chafon, em4100, readerlines, keystrokes, hidreports, receiver
+#   Tests/Fuzz/run-fuzzers.sh 600 schema     # one target: barcode, epc, schema, mercury, chafon, em4100, readerlines, keystrokes, hidreports, codings, receiver
 #
 # `receiver` drives the receiver's intake and feed over a real SQLite store, signing and
 # verifying Ed25519 per input: about 150 executions/s under the fuzzer's instrumentation, so
@@ -23,7 +23,7 @@ bin="$(swift build "${flags[@]}" --show-bin-path)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/scanbridge-fuzz.XXXXXX")"
 echo "fuzz work directory: $work"
 status=0
-for target in barcode epc schema mercury chafon em4100 readerlines keystrokes hidreports receiver; do
+for target in barcode epc schema mercury chafon em4100 readerlines keystrokes hidreports codings receiver; do
     [ -n "$only" ] && [ "$only" != "$target" ] && continue
     case "$target" in
         barcode) product=FuzzBarcode; extra=() ;;
@@ -35,6 +35,7 @@ for target in barcode epc schema mercury chafon em4100 readerlines keystrokes hi
         readerlines) product=FuzzReaderLines; extra=() ;;
         keystrokes) product=FuzzKeystrokes; extra=() ;;
         hidreports) product=FuzzHIDReports; extra=() ;;
+        codings) product=FuzzBodyCodings; extra=() ;;
         receiver) product=FuzzReceiverRequest; extra=() ;;
     esac
     budget="-max_total_time=$seconds"

@@ -10,9 +10,24 @@ import Testing
 struct BenchCommandTests {
     @Test("a short bench runs the agent process and reports every key, with every scan accounted for")
     func shortRun() async throws {
+        let report = try await Self.agentBench([])
+        #expect(report["link_mbps"] is NSNull)
+    }
+
+    @Test("through a slow link the backlog still drains, compressed, and the bench says how many bytes it took")
+    func slowLink() async throws {
+        let report = try await Self.agentBench(["--link-mbps", "2"])
+        #expect((report["link_mbps"] as? NSNumber)?.doubleValue == 2)
+        // An event of the bench's scans is ~350 bytes of JSON; gzip'd in full batches, far less.
+        let wire = (report["wire_bytes_per_event"] as? NSNumber)?.doubleValue ?? 0
+        #expect(wire > 0 && wire < 150, "wire_bytes_per_event \(wire)")
+    }
+
+    static func agentBench(_ extra: [String]) async throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestSupport.executable)
-        process.arguments = ["bench", "--devices", "2", "--rate", "50", "--seconds", "1", "--outage", "1", "--json"]
+        process.arguments =
+            ["bench", "--devices", "2", "--rate", "50", "--seconds", "1", "--outage", "1", "--json"] + extra
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -24,6 +39,7 @@ struct BenchCommandTests {
         for key in [
             "events", "ingest_eps", "durable_p50_ms", "durable_p99_ms", "ack_p50_ms", "ack_p99_ms", "drain_eps",
             "backlog_events", "rss_peak_mb", "idle_cpu_pct", "idle_wakeups_per_s", "startup_ms", "reconnect_ms",
+            "wire_bytes_per_event", "paced_wire_bytes_per_event",
         ] {
             #expect(report[key] is NSNumber, "missing \(key)")
         }
@@ -31,6 +47,7 @@ struct BenchCommandTests {
         let backlog = (report["backlog_events"] as? NSNumber)?.intValue ?? 0
         #expect(events > 40 && backlog > 0 && backlog < events)
         #expect(((report["rss_peak_mb"] as? NSNumber)?.doubleValue ?? 0) > 1)
+        return report
     }
 
     @Test("bench measures the agent beside it, or the one --agent names, and says when there is none")

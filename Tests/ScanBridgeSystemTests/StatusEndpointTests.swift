@@ -76,7 +76,8 @@ struct StatusEndpointTests {
             "scanbridge_batches_total{result=\"accepted\"} 0", "scanbridge_batches_total{result=\"repeat\"} 0",
             "scanbridge_batches_total{result=\"parked\"} 0", "scanbridge_batches_total{result=\"retry\"}",
             "scanbridge_upload_duration_seconds_bucket", "scanbridge_devices_connected 1",
-            "scanbridge_drift_alerts_open 0",
+            "scanbridge_drift_alerts_open 0", "scanbridge_upstream_bytes_total{body=\"signed\"} 0",
+            "scanbridge_upstream_bytes_total{body=\"sent\"} 0",
         ] {
             #expect(body.contains(name), "missing \(name) in\n\(body)")
         }

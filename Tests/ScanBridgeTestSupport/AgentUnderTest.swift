@@ -45,13 +45,17 @@ struct AgentKeyHolder {
         try key.write(to: directory + "/key.jwk")
     }
 
-    func agent(url: String, timeoutMilliseconds: Int = 3000) throws -> AgentUnderTest {
-        try AgentUnderTest(url: url, keyPath: directory + "/key.jwk", timeoutMilliseconds: timeoutMilliseconds)
+    func agent(
+        url: String, timeoutMilliseconds: Int = 3000, compression: ContentCoding? = .gzip
+    ) throws -> AgentUnderTest {
+        try AgentUnderTest(
+            url: url, keyPath: directory + "/key.jwk", timeoutMilliseconds: timeoutMilliseconds,
+            compression: compression)
     }
 }
 
 extension AgentUnderTest {
-    init(url: String, keyPath: String, timeoutMilliseconds: Int = 3000) throws {
+    init(url: String, keyPath: String, timeoutMilliseconds: Int = 3000, compression: ContentCoding? = .gzip) throws {
         let directory = TestSupport.temporaryDirectory("agent")
         key = try SigningKey.load(path: keyPath)
         terminal = try TestSupport.terminal()
@@ -60,6 +64,7 @@ extension AgentUnderTest {
         upstream.batchLimits = .init(maxEvents: 50, maxBytes: 256 * 1024, maxAgeMilliseconds: 50)
         upstream.retryCapMilliseconds = 400
         upstream.timeoutMilliseconds = timeoutMilliseconds
+        upstream.compression = compression
         configuration.upstream = upstream
         configuration.devices = [.init(path: terminal.devicePath, baud: 115_200, id: "pty")]
         var logger = Logger(label: "agent")

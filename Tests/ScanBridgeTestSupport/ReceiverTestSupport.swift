@@ -102,11 +102,12 @@ struct ReceiverHTTP: Sendable {
 
     func post(
         _ url: String, body: [UInt8], signature: String?, idempotencyKey: String? = nil,
-        timeout: Duration = .seconds(60)
+        contentEncoding: String? = nil, timeout: Duration = .seconds(60)
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: url + "/v1/scan-batches")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
+        if let contentEncoding { request.headers.add(name: "Content-Encoding", value: contentEncoding) }
         if let signature { request.headers.add(name: "Scanbridge-Signature", value: signature) }
         if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         request.body = .bytes(ByteBuffer(bytes: body))

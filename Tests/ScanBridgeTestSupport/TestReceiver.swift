@@ -94,18 +94,19 @@ extension TestReceiver where Store == ReceiverStore {
     /// A receiver of a SQLite store of its own, in the test's directory, trusting `keys`: each
     /// posted batch meets the next behaviour of `script`, then `fallback`.
     static func start(
-        trusting keys: [SigningKey], script: [Behavior] = [], fallback: Behavior = .pass
+        trusting keys: [SigningKey], maximumBodyBytes: Int? = nil, script: [Behavior] = [],
+        fallback: Behavior = .pass
     ) async throws -> TestReceiver {
         let store = try ReceiverStore(path: TestSupport.temporaryDirectory("receiver") + "/receiver.sqlite")
         return try await start(
-            store: store, storage: store, trusted: TrustedKeys(keys.map(\.publicJWK)), maximumBodyBytes: nil,
-            script: script, fallback: fallback)
+            store: store, storage: store, trusted: TrustedKeys(keys.map(\.publicJWK)),
+            maximumBodyBytes: maximumBodyBytes, script: script, fallback: fallback)
     }
 
     static func start(
-        trusting key: SigningKey, script: [Behavior] = [], fallback: Behavior = .pass
+        trusting key: SigningKey, maximumBodyBytes: Int? = nil, script: [Behavior] = [], fallback: Behavior = .pass
     ) async throws -> TestReceiver {
-        try await start(trusting: [key], script: script, fallback: fallback)
+        try await start(trusting: [key], maximumBodyBytes: maximumBodyBytes, script: script, fallback: fallback)
     }
 }
 
@@ -163,11 +164,15 @@ final class ScriptedFaults: RouterMiddleware {
         case portal
         /// 413 to the first request whose body contains `text`, then as `.pass`.
         case tooLargeOnceContaining(String)
+        /// 415 to a body with a `Content-Encoding`, as an upstream that reads none; else `.pass`.
+        case unsupportedEncoding
     }
 
     struct Answer: Sendable {
         let at: ContinuousClock.Instant
         let status: Int
+        /// The request's `Content-Encoding`.
+        let encoding: String?
     }
 
     let script: Mutex<[Behavior]>
@@ -188,7 +193,8 @@ final class ScriptedFaults: RouterMiddleware {
     ) async throws -> Response {
         let behavior = script.withLock { $0.isEmpty ? nil : $0.removeFirst() } ?? fallback.withLock { $0 }
         let response = try await respond(to: request, context: context, as: behavior, next: next)
-        answers.withLock { $0.append(Answer(at: .now, status: Int(response.status.code))) }
+        let encoding = request.headers[.contentEncoding]
+        answers.withLock { $0.append(Answer(at: .now, status: Int(response.status.code), encoding: encoding)) }
         return response
     }
 
@@ -222,20 +228,34 @@ final class ScriptedFaults: RouterMiddleware {
                 body: .init(byteBuffer: ByteBuffer(string: "<html><body>Please accept the terms of use</body></html>")))
         case .tooLargeOnceContaining(let text):
             // Kept on the request, so the server reads the same body after.
-            let body = try await request.collectBody(upTo: maximumBodyBytes)
+            let body = try await inspect(&request)
             let refuse =
-                String(buffer: body).contains(text)
+                String(decoding: body, as: UTF8.self).contains(text)
                 && refusedOnce.withLock { refused in
                     defer { refused = true }
                     return !refused
                 }
             return refuse ? Self.reply(413, "") : try await next(request, context)
         case .tooLargeAbove(let limit):
-            let body = try await request.collectBody(upTo: maximumBodyBytes)
+            let body = try await inspect(&request)
             // A body that does not parse goes on: the server's 400 is the answer to it.
-            let events = (try? WireBatch.parse(Array(body.readableBytesView)))?.events.count ?? 0
+            let events = (try? WireBatch.parse(body))?.events.count ?? 0
             return events > limit ? Self.reply(413, "") : try await next(request, context)
+        case .unsupportedEncoding:
+            guard request.headers[.contentEncoding] != nil else { return try await next(request, context) }
+            _ = try await request.body.collect(upTo: maximumBodyBytes)
+            return Self.reply(415, #"{"error":"unsupported_encoding"}"#)
         }
+    }
+
+    /// The batch as signed (inflated when the agent compressed it), the request keeping its
+    /// body so the server reads the same bytes after.
+    private func inspect(_ request: inout Request) async throws -> [UInt8] {
+        let body = Array(try await request.collectBody(upTo: maximumBodyBytes).readableBytesView)
+        guard let coding = try ContentCoding.named(in: request.headers[.contentEncoding]) else { return body }
+        let decompressor = BodyDecompressor(coding: coding, limit: maximumBodyBytes)
+        try decompressor.append(body)
+        return try decompressor.finish()
     }
 
     private static func reply(_ status: Int, _ body: String) -> Response {

@@ -6,6 +6,7 @@ import ScanBridgeDevices
 import ScanBridgePayloads
 import ScanBridgeReading
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Testing
 
 @testable import ScanBridgeTestSupport
@@ -37,8 +38,8 @@ struct ConfigurationTests {
         #expect(configuration.upstream?.batchLimits.maxEvents == 500)
         #expect(configuration.upstream?.batchLimits.maxBytes == 262_144)
         #expect(configuration.upstream?.batchLimits.maxAgeMilliseconds == 1000)
-        #expect(configuration.upstream?.batchLimits.lingerMilliseconds == 50)
-        #expect(configuration.upstream?.batchLimits.sendAfterMilliseconds == 50)
+        #expect(configuration.upstream?.batchLimits.lingerMilliseconds == 0)
+        #expect(configuration.upstream?.batchLimits.sendAfterMilliseconds == 0, "a lone scan goes at once")
         #expect(configuration.upstream?.timeoutMilliseconds == 30_000)
         #expect(configuration.devices == [.init(path: "/dev/ttyS0", framing: .lines, baud: 9600)])
     }
@@ -76,6 +77,27 @@ struct ConfigurationTests {
             _ = try load("state_dir: relative/path\n")
         } catch {
             #expect(error.key == "state_dir")
+        }
+    }
+
+    @Test("upstream.compression (gzip unless told) and connect_timeout_ms, from the file and the environment")
+    func compressionAndConnectTimeout() throws {
+        let defaults = try load("upstream:\n  url: http://a/\n").upstream
+        #expect(defaults?.compression == .gzip)
+        #expect(defaults?.connectTimeoutMilliseconds == 2000)
+        let file = try load("upstream:\n  url: http://a/\n  compression: zstd\n  connect_timeout_ms: 500\n").upstream
+        #expect(file?.compression == .zstd)
+        #expect(file?.connectTimeoutMilliseconds == 500)
+        #expect(try load("upstream:\n  url: http://a/\n  compression: none\n").upstream?.compression == nil)
+        let environment = try load(
+            "upstream:\n  url: http://a/\n  compression: zstd\n",
+            environment: ["SCANBRIDGE_UPSTREAM_COMPRESSION": "none", "SCANBRIDGE_UPSTREAM_CONNECT_TIMEOUT_MS": "750"]
+        ).upstream
+        #expect(environment?.compression == nil)
+        #expect(environment?.connectTimeoutMilliseconds == 750)
+        #expect(throws: ConfigurationError.self) { try load("upstream:\n  url: http://a/\n  compression: brotli\n") }
+        #expect(throws: ConfigurationError.self) {
+            try load("upstream:\n  url: http://a/\n", environment: ["SCANBRIDGE_UPSTREAM_COMPRESSION": "br"])
         }
     }
 

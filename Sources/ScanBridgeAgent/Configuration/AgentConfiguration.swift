@@ -3,6 +3,7 @@ import ScanBridgeDevices
 import ScanBridgePayloads
 import ScanBridgeReading
 import ScanBridgeUpstream
+import ScanBridgeWire
 
 /// Everything `scanbridge run` needs, after the YAML file, environment overrides and
 /// defaults are combined.
@@ -109,6 +110,10 @@ public struct AgentConfiguration: Sendable, Equatable {
     public struct Upstream: Sendable, Equatable {
         public var url: String
         public var timeoutMilliseconds = 30_000
+        /// One connection attempt's bound (`upstream.connect_timeout_ms`), apart from the request's.
+        public var connectTimeoutMilliseconds = 2_000
+        /// The batch body's `Content-Encoding` (`upstream.compression`); `nil` is `none`.
+        public var compression: ContentCoding? = .gzip
         public var retryCapMilliseconds = 60_000
         public var batchLimits = BatchLimits.default
         public var security = HTTPUpstream.Security()
@@ -120,6 +125,9 @@ public struct AgentConfiguration: Sendable, Equatable {
         public init(url: String) {
             self.url = url
         }
+
+        /// The values of `upstream.compression`.
+        public static let compressionNames = ["zstd", "gzip", "none"]
     }
 
     public var stateDirectory: String

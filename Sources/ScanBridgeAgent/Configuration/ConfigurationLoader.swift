@@ -4,6 +4,7 @@ import ScanBridgeDevices
 import ScanBridgePayloads
 import ScanBridgeReading
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Yams
 
 #if canImport(Glibc)
@@ -164,7 +165,8 @@ public enum ConfigurationLoader {
                 "SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES",
                 "SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS", "SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS",
                 "SCANBRIDGE_UPSTREAM_RETRY_CAP_MS", "SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT",
-                "SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP":
+                "SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP", "SCANBRIDGE_UPSTREAM_CONNECT_TIMEOUT_MS",
+                "SCANBRIDGE_UPSTREAM_COMPRESSION":
                 guard var upstream = configuration.upstream else {
                     throw ConfigurationError(
                         key: name, message: "set upstream.url (or SCANBRIDGE_UPSTREAM_URL) first", source: source)
@@ -187,6 +189,14 @@ public enum ConfigurationLoader {
                     }
                     upstream.acknowledgement = mode
                 case "SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP": upstream.allowPlainHTTP = try flag(name, value)
+                case "SCANBRIDGE_UPSTREAM_CONNECT_TIMEOUT_MS":
+                    upstream.connectTimeoutMilliseconds = try integer(name, value, 100...600_000)
+                case "SCANBRIDGE_UPSTREAM_COMPRESSION":
+                    guard AgentConfiguration.Upstream.compressionNames.contains(value) else {
+                        throw ConfigurationError(
+                            key: name, message: "expected zstd, gzip or none, got \"\(value)\"", source: source)
+                    }
+                    upstream.compression = ContentCoding(rawValue: value)
                 default: upstream.retryCapMilliseconds = try integer(name, value, 100...86_400_000)
                 }
                 configuration.upstream = upstream
@@ -194,7 +204,7 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(
                     key: name,
                     message:
-                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_STATUS_ALLOW_REMOTE, SCANBRIDGE_DISCOVERY, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS, SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT, SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP",
+                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_STATUS_ALLOW_REMOTE, SCANBRIDGE_DISCOVERY, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS, SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT, SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP, SCANBRIDGE_UPSTREAM_CONNECT_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_COMPRESSION",
                     source: source)
             }
         }
@@ -309,6 +319,11 @@ struct NodeReader {
             switch key {
             case "upstream.url": url = try Self.checkURL(try string(value, key: key), key: key, source: source)
             case "upstream.timeout_ms": upstream.timeoutMilliseconds = try integer(value, key: key, 100...600_000)
+            case "upstream.connect_timeout_ms":
+                upstream.connectTimeoutMilliseconds = try integer(value, key: key, 100...600_000)
+            case "upstream.compression":
+                upstream.compression = ContentCoding(
+                    rawValue: try choice(value, key: key, AgentConfiguration.Upstream.compressionNames))
             case "upstream.retry_cap_ms": upstream.retryCapMilliseconds = try integer(value, key: key, 100...86_400_000)
             case "upstream.batch_max_events": upstream.batchLimits.maxEvents = try integer(value, key: key, 1...100_000)
             case "upstream.batch_max_bytes":
@@ -329,7 +344,8 @@ struct NodeReader {
                 throw unknown(
                     key,
                     known: [
-                        "url", "timeout_ms", "retry_cap_ms", "batch_max_events", "batch_max_bytes", "batch_max_age_ms",
+                        "url", "timeout_ms", "connect_timeout_ms", "compression", "retry_cap_ms", "batch_max_events",
+                        "batch_max_bytes", "batch_max_age_ms",
                         "batch_linger_ms", "ca_file", "client_cert", "client_key", "bearer_token_file",
                         "acknowledgement", "allow_plain_http",
                     ])

@@ -45,9 +45,13 @@ public struct Forwarder: Sendable {
 
     public func run() async {
         var backoff = Backoff(capMilliseconds: retryCapMilliseconds)
+        // An upstream nobody can connect to costs nothing to knock on: a short, capped interval
+        // notices its return within a second, whatever the outage's length.
+        var reconnect = Backoff(initialMilliseconds: 250, capMilliseconds: min(1000, retryCapMilliseconds))
         var announcedParked: Int64?
         var lastPrune = ContinuousClock.now
         var recordingFailed = false
+        var reported = HTTPUpstream.Traffic(configured: nil)
         while !Task.isCancelled {
             if storage.isFull || ContinuousClock.now - lastPrune > .seconds(60) {
                 prune(everythingAcknowledged: storage.isFull)
@@ -82,14 +86,20 @@ public struct Forwarder: Sendable {
                 body: batch.body, signature: batch.jws, idempotencyKey: "\(agentID)/\(batch.batchSeq)",
                 batchSeq: batch.batchSeq)
             metrics?.upload(took: ContinuousClock.now - started)
+            noteTraffic(reported: &reported)
             await storedAhead
-            if Task.isCancelled, case .retry = outcome { return }
+            if Task.isCancelled, outcome.isRetry { return }
             var delay: Int?
             do {
                 try record(outcome, for: batch, backoff: &backoff)
                 recordingFailed = false
-                if case .retry(_, let retryAfter) = outcome {
+                switch outcome {
+                case .retry(_, let retryAfter):
                     delay = backoff.nextDelayMilliseconds(retryAfterMilliseconds: retryAfter)
+                case .unreachable:
+                    delay = reconnect.nextDelayMilliseconds()
+                default:
+                    reconnect.reset()
                 }
             } catch {
                 // The state database refuses writes (read-only remount, I/O error, full disk):
@@ -100,6 +110,21 @@ public struct Forwarder: Sendable {
                 recordingFailed = true
             }
             if let delay { try? await Task.sleep(for: .milliseconds(delay)) }
+        }
+    }
+
+    /// Publishes what went upstream since `reported`, and says once that the upstream refused
+    /// compression.
+    private func noteTraffic(reported: inout HTTPUpstream.Traffic) {
+        let traffic = upstream.traffic
+        counters.update { $0.upstream = traffic }
+        metrics?.uploaded(
+            signedBytes: traffic.bodyBytes - reported.bodyBytes, sentBytes: traffic.sentBytes - reported.sentBytes)
+        defer { reported = traffic }
+        if traffic.refused, !reported.refused, let configured = traffic.configured {
+            logger.warning(
+                "the upstream answered 415 to a \(configured) body: batches go uncompressed for the rest of this run — enable \(configured) at the upstream, or set upstream.compression: none"
+            )
         }
     }
 
@@ -145,17 +170,20 @@ public struct Forwarder: Sendable {
             counters.update {
                 $0.acknowledged += batch.eventCount
                 $0.lastError = nil
+                $0.failuresInARow = 0
             }
             logger.debug(
                 "batch acknowledged", metadata: ["batch_seq": "\(batch.batchSeq)", "events": "\(batch.eventCount)"])
-        case .retry(let reason, _):
+        case .retry(let reason, _), .unreachable(let reason):
             try batches.recordFailure(batch.batchSeq, error: reason)
             metrics?.batch(.retry)
-            counters.update {
+            let failures = counters.update {
                 $0.retries += 1
                 $0.lastError = reason
+                $0.failuresInARow += 1
+                return $0.failuresInARow
             }
-            if backoff.failures == 0 || backoff.failures % 10 == 0 {
+            if failures == 1 || failures % 10 == 0 {
                 logger.warning(
                     "upstream unavailable, will retry",
                     metadata: ["batch_seq": "\(batch.batchSeq)", "reason": "\(reason)"])

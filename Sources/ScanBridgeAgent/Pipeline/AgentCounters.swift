@@ -1,3 +1,4 @@
+import ScanBridgeUpstream
 import Synchronization
 
 /// Live counts for progress lines and the status endpoint; cheap to bump from any task.
@@ -23,6 +24,10 @@ public final class AgentCounters: Sendable {
         /// Delivery outcomes the state database refused to record (the forwarder backs off).
         public var stateWriteFailures = 0
         public var lastError: String?
+        /// Failed uploads since the last acknowledgement (the warning is logged on the first and every tenth).
+        public var failuresInARow = 0
+        /// What went upstream and how (compression, bytes), once a batch has been sent.
+        public var upstream: HTTPUpstream.Traffic?
     }
 
     private let state = Mutex(Snapshot())
@@ -31,7 +36,8 @@ public final class AgentCounters: Sendable {
 
     public var snapshot: Snapshot { state.withLock { $0 } }
 
-    public func update(_ body: (inout Snapshot) -> Void) {
+    @discardableResult
+    public func update<T>(_ body: (inout Snapshot) -> T) -> T {
         state.withLock { body(&$0) }
     }
 }

@@ -24,6 +24,8 @@ public final class AgentMetrics: Sendable {
     private let devicesConnected: CoreMetrics.Gauge
     private let driftAlerts: CoreMetrics.Gauge
     private let stateWriteFailures: CoreMetrics.Counter
+    private let signedBytes: CoreMetrics.Counter
+    private let sentBytes: CoreMetrics.Counter
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -45,6 +47,10 @@ public final class AgentMetrics: Sendable {
         devicesConnected = CoreMetrics.Gauge(label: "scanbridge_devices_connected", factory: factory)
         driftAlerts = CoreMetrics.Gauge(label: "scanbridge_drift_alerts_open", factory: factory)
         stateWriteFailures = CoreMetrics.Counter(label: "scanbridge_state_write_failures_total", factory: factory)
+        signedBytes = CoreMetrics.Counter(
+            label: "scanbridge_upstream_bytes_total", dimensions: [("body", "signed")], factory: factory)
+        sentBytes = CoreMetrics.Counter(
+            label: "scanbridge_upstream_bytes_total", dimensions: [("body", "sent")], factory: factory)
     }
 
     /// Creates a device's counters at 0 when it attaches: an alert rule's `increase()` sees
@@ -88,6 +94,12 @@ public final class AgentMetrics: Sendable {
 
     func batch(_ result: BatchResult) {
         batches[result]?.increment()
+    }
+
+    /// Batch bodies that reached the upstream: as signed, and as sent (compressed or not).
+    func uploaded(signedBytes signed: Int, sentBytes sent: Int) {
+        signedBytes.increment(by: Int64(signed))
+        sentBytes.increment(by: Int64(sent))
     }
 
     func stateWriteFailed() {

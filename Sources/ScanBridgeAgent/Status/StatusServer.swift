@@ -4,6 +4,8 @@ import NIOHTTP1
 import NIOPosix
 import ScanBridgeCore
 import ScanBridgeStore
+import ScanBridgeUpstream
+import ScanBridgeWire
 
 /// The local HTTP endpoint: `/` (the status page), `/metrics` (Prometheus), `/healthz`,
 /// `/readyz`, and `/status.json` (what `scanbridge status --json` prints).
@@ -99,7 +101,15 @@ struct StatusServer: Sendable {
             do {
                 let status = try OutboxStatus.read(agent.database)
                 let counts = agent.counters.snapshot
-                let live = OutboxStatus.Live(lastError: counts.lastError, stateWriteFailures: counts.stateWriteFailures)
+                let live = OutboxStatus.Live(
+                    lastError: counts.lastError, stateWriteFailures: counts.stateWriteFailures,
+                    upstream: counts.upstream.map { traffic in
+                        .init(
+                            compression: traffic.inUse?.rawValue ?? "none",
+                            compressionConfigured: traffic.configured?.rawValue ?? "none",
+                            compressionRefused: traffic.refused, bodyBytes: traffic.bodyBytes,
+                            sentBytes: traffic.sentBytes)
+                    })
                 return Reply(
                     status: 200, type: "application/json",
                     body: String(decoding: status.json(now: .now(), live: live), as: UTF8.self))

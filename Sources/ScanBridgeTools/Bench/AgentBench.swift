@@ -31,6 +31,8 @@ public struct AgentBench: Sendable {
         public var idleSeconds = 3
         public var executable: String
         public var directory: String?
+        /// Carry the agent's uploads through a link of this many Mbit/s (`--link-mbps`).
+        public var linkMbps: Double?
 
         public init(executable: String) {
             self.executable = executable
@@ -46,6 +48,12 @@ public struct AgentBench: Sendable {
         public var ackP50 = 0.0
         public var ackP99 = 0.0
         public var drainEPS = 0.0
+        /// Bytes on the wire per event while the backlog drained (full batches at the default
+        /// batching): request lines, header fields and bodies as sent.
+        public var wireBytesPerEvent = 0.0
+        /// The same in the paced phase, where batches are small.
+        public var pacedWireBytesPerEvent = 0.0
+        public var linkMbps: Double?
         /// From the receiver's return to its first accepted batch: the forwarder's retry
         /// backoff, not its throughput, so kept apart from `drainEPS`.
         public var reconnectMS = 0.0
@@ -68,7 +76,9 @@ public struct AgentBench: Sendable {
                 ("events", "\(events)"), ("ingest_eps", number(ingestEPS)), ("durable_p50_ms", number(durableP50)),
                 ("durable_p99_ms", number(durableP99)), ("durable_max_ms", number(durableMax)),
                 ("ack_p50_ms", number(ackP50)), ("ack_p99_ms", number(ackP99)), ("drain_eps", number(drainEPS)),
-                ("reconnect_ms", number(reconnectMS)),
+                ("reconnect_ms", number(reconnectMS)), ("wire_bytes_per_event", number(wireBytesPerEvent)),
+                ("paced_wire_bytes_per_event", number(pacedWireBytesPerEvent)),
+                ("link_mbps", linkMbps.map(number) ?? "null"),
                 ("backlog_events", "\(backlogEvents)"), ("rss_peak_mb", number(rssPeakMB)),
                 ("rss_anon_peak_mb", number(rssAnonymousPeakMB)), ("rss_file_mb", number(rssFileMB)),
                 ("idle_cpu_pct", number(idleCPUPercent)), ("idle_wakeups_per_s", number(idleWakeupsPerSecond)),
@@ -103,13 +113,17 @@ public struct AgentBench: Sendable {
         // The receiver answers before the bench reads the scan numbers out of the batch: the
         // bookkeeping must not lengthen the round trip it measures.
         let bookkeeping = DispatchQueue(label: "scanbridge.bench.acknowledged")
+        let meter = WireMeter()
         let receiver = ReceiverSwitch(
             intake: BatchIntake(store: receiverStore, trusted: TrustedKeys([key.publicJWK]), logger: logger),
+            meter: meter,
             onAccepted: { body in
                 let now = MonotonicClock.nanoseconds()
                 bookkeeping.async { ledger.acknowledged(LatencyLedger.numbers(inBatch: body), at: now) }
             })
         let receiverPort = try await receiver.start(port: 0)
+        let link = try options.linkMbps.map { try ThrottledLink(megabitsPerSecond: $0, targetPort: receiverPort) }
+        defer { link?.stop() }
         let terminals = try (0..<options.devices).map { _ in try PseudoTerminal() }
         // Closing a terminal hangs up its device and drops what the agent has not read yet:
         // the terminals must outlive every phase, not just their last write.
@@ -125,7 +139,7 @@ public struct AgentBench: Sendable {
             status:
               listen: 127.0.0.1:\(statusPort)
             upstream:
-              url: http://127.0.0.1:\(receiverPort)/v1/scan-batches
+              url: http://127.0.0.1:\(link?.port ?? receiverPort)/v1/scan-batches
             devices:
 
             """
@@ -135,6 +149,7 @@ public struct AgentBench: Sendable {
         try yaml.write(toFile: config, atomically: true, encoding: .utf8)
 
         var report = Report()
+        report.linkMbps = options.linkMbps
         // Start-up: spawn to a 200 from /readyz.
         let started = MonotonicClock.nanoseconds()
         let agent = try Self.spawn(executable: options.executable, config: config, log: directory + "/agent.log")
@@ -175,6 +190,7 @@ public struct AgentBench: Sendable {
         )
 
         // Latency at the given rate, upstream online.
+        let pacedBytes = meter.bytes
         let paced = await Self.write(
             terminals, ledger: ledger, perDeviceRate: Double(options.rate) / Double(options.devices),
             seconds: Double(options.seconds), until: nil)
@@ -185,11 +201,14 @@ public struct AgentBench: Sendable {
         report.durableMax = latencies.durable.max() ?? 0
         report.ackP50 = percentile(latencies.acknowledged, 50)
         report.ackP99 = percentile(latencies.acknowledged, 99)
+        let pacedEvents = ledger.counts(in: paced).acknowledged
+        report.pacedWireBytesPerEvent = pacedEvents > 0 ? Double(meter.bytes - pacedBytes) / Double(pacedEvents) : 0
         progress(
             "\(options.rate) scans/s for \(options.seconds) s: durable p50 \(Self.ms(report.durableP50)) p99 \(Self.ms(report.durableP99)) max \(Self.ms(report.durableMax)); 2xx p50 \(Self.ms(report.ackP50)) p99 \(Self.ms(report.ackP99))"
         )
 
         // Upstream away; every device writes as fast as the line takes.
+        link?.pause()
         await receiver.stop()
         var until: (@Sendable () -> Bool)?
         if let wanted = options.backlog {
@@ -211,8 +230,10 @@ public struct AgentBench: Sendable {
         // Upstream back: the backlog drains. Polled by the running total, not by a count over
         // the whole flood, so the bench's bookkeeping stays off the cores the agent drains on.
         let acknowledgedBefore = ledger.acknowledgedTotal
+        let drainBytes = meter.bytes
         let drainStart = MonotonicClock.nanoseconds()
         _ = try await receiver.start(port: receiverPort)
+        try link?.resume()
         _ = await Self.wait(seconds: 600) { ledger.acknowledgedTotal - acknowledgedBefore >= stored }
         let drainEnd = ledger.lastAcknowledged(in: flood) ?? MonotonicClock.nanoseconds()
         let firstAccepted = ledger.firstAcknowledged(in: flood) ?? drainStart
@@ -221,8 +242,9 @@ public struct AgentBench: Sendable {
         let afterFirst = ledger.acknowledged(in: flood, after: firstAccepted)
         report.drainEPS =
             drainEnd > firstAccepted ? Double(afterFirst) / (Double(drainEnd - firstAccepted) / 1e9) : 0
+        report.wireBytesPerEvent = stored > 0 ? Double(meter.bytes - drainBytes) / Double(stored) : 0
         progress(
-            "upstream back: first batch accepted after \(Int(report.reconnectMS)) ms (retry backoff), then the backlog drained at \(Int(report.drainEPS)) events/s"
+            "upstream back\(options.linkMbps.map { " over a \($0) Mbit/s link" } ?? ""): first batch accepted after \(Int(report.reconnectMS)) ms, then the backlog drained at \(Int(report.drainEPS)) events/s, \(Int(report.wireBytesPerEvent)) bytes/event on the wire (\(Int(report.pacedWireBytesPerEvent)) when paced)"
         )
         report.rssPeakMB = probe.peakResidentMegabytes()
         report.rssAnonymousPeakMB = anonymousPeak.withLock { $0 }
@@ -315,8 +337,8 @@ public struct AgentBench: Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// A loopback port free right now, for the agent's status endpoint.
-    static func freePort() throws -> Int {
+    /// A loopback port free right now (nothing listens on it), for the agent's status endpoint.
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

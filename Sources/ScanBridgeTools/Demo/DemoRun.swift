@@ -243,17 +243,25 @@ public struct DemoRun: Sendable {
 final class ReceiverSwitch: Sendable {
     let intake: BatchIntake
     let onAccepted: (@Sendable ([UInt8]) -> Void)?
+    /// Counts the batch requests' bytes (the bench's `wire_bytes_per_event`).
+    let meter: WireMeter?
     private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
 
-    init(intake: BatchIntake, onAccepted: (@Sendable ([UInt8]) -> Void)? = nil) {
+    init(intake: BatchIntake, meter: WireMeter? = nil, onAccepted: (@Sendable ([UInt8]) -> Void)? = nil) {
         self.intake = intake
+        self.meter = meter
         self.onAccepted = onAccepted
     }
 
     func start(port: Int) async throws -> Int {
         let server = ReceiverServer(intake: intake, host: "127.0.0.1", port: port, onAccepted: onAccepted)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application { port in continuation.yield(port) }
+        let app: any Service =
+            if let meter {
+                server.application(batchMiddleware: meter) { port in continuation.yield(port) }
+            } else {
+                server.application { port in continuation.yield(port) }
+            }
         let group = ServiceGroup(services: [app], logger: intake.logger)
         let task = Task { try await group.run() }
         running.withLock { $0 = (group, task) }

@@ -7,16 +7,16 @@ public struct BatchLimits: Sendable, Equatable {
     /// The hard bound on how long an event waits for its batch.
     public var maxAgeMilliseconds: Int
     /// How long the oldest waiting event waits for company before its batch is sent when the
-    /// upstream is idle (the forwarder has one batch in flight at most; events that arrive
-    /// during a request wait for it and go together). Short by default, so a scan reaches the
-    /// finance system within tens of milliseconds while a busy agent still sends few, full
-    /// batches: at most one request per linger period when scans trickle in.
+    /// upstream is idle. None by default: a lone scan goes at once, and what arrives while a
+    /// request is in flight waits for it and goes together (one batch in flight at most), so
+    /// requests are bounded by the round trip, not by the scan rate. A metered link that
+    /// prefers fewer, fuller requests to latency sets it.
     public var lingerMilliseconds: Int
 
     public static let `default` = BatchLimits(
-        maxEvents: 500, maxBytes: 256 * 1024, maxAgeMilliseconds: 1000, lingerMilliseconds: 50)
+        maxEvents: 500, maxBytes: 256 * 1024, maxAgeMilliseconds: 1000, lingerMilliseconds: 0)
 
-    public init(maxEvents: Int, maxBytes: Int, maxAgeMilliseconds: Int, lingerMilliseconds: Int = 50) {
+    public init(maxEvents: Int, maxBytes: Int, maxAgeMilliseconds: Int, lingerMilliseconds: Int = 0) {
         self.maxEvents = maxEvents
         self.maxBytes = maxBytes
         self.maxAgeMilliseconds = maxAgeMilliseconds

@@ -7,10 +7,22 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case accepted(status: Int, repeated: Bool = false)
     /// 408, 429, 5xx, timeouts, resets, refused connections: the same bytes go again later.
     case retry(reason: String, retryAfterMilliseconds: Int?)
+    /// No connection could be made (refused, unreachable, connect timeout): nothing reached
+    /// the upstream, so it is tried again at a short interval (noticing its return within a
+    /// second) rather than the growing backoff that spares an upstream that answers.
+    case unreachable(reason: String)
     /// 413: the batch is rebuilt smaller under the same `batch_seq`.
     case tooLarge
     /// Any other 4xx: parked until an operator decides.
     case rejected(status: Int, body: String)
+
+    /// The same bytes go again later (`retry` or `unreachable`).
+    public var isRetry: Bool {
+        switch self {
+        case .retry, .unreachable: true
+        default: false
+        }
+    }
 
     public static func classify(
         status: Int, retryAfter: String?, body: String, now: Timestamp, batchSeq: Int64,

@@ -75,7 +75,9 @@ struct ReceiveCommandTests {
 
         let listed = try scanbridge(["receive", "agents", "--store", store, "--json"])
         #expect(listed.status == 0, "\(listed.output)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any])
+        // The document is the line that starts with "{" (standard error shares the pipe).
+        let document = try #require(listed.output.split(separator: "\n").first { $0.hasPrefix("{") }, "\(listed.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
         let agents = try #require(json["agents"] as? [[String: Any]])
         #expect(agents.compactMap { $0["agent_id"] as? String } == ["agent-a", "agent-b", "agent-c"])
         for agent in agents {

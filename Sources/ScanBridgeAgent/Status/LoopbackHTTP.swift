@@ -1,12 +1,12 @@
-import Foundation
-import ScanBridgeAgent
+import FoundationEssentials
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// A blocking HTTP/1.1 GET to a loopback port, for probes that must not depend on the HTTP
-/// stack they probe (the bench's readiness wait, the status tests).
+/// stack they probe (`scanbridge status` asking the running agent, the bench's readiness
+/// wait, the status tests).
 public enum LoopbackHTTP {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -29,7 +29,7 @@ public enum LoopbackHTTP {
             response += buffer[0..<count]
         }
         let text = String(decoding: response, as: UTF8.self)
-        guard let head = text.range(of: "\r\n\r\n"),
+        guard let head = text.firstRange(of: "\r\n\r\n"),
             let status = Int(text.split(separator: " ").dropFirst().first ?? "")
         else { throw Failure(description: "not an HTTP response: \(text.prefix(120))") }
         var body = String(text[head.upperBound...])
@@ -63,7 +63,7 @@ public enum LoopbackHTTP {
     static func dechunk(_ text: String) -> String {
         var rest = Substring(text)
         var out = ""
-        while let line = rest.range(of: "\r\n"), let size = Int(rest[..<line.lowerBound], radix: 16), size > 0 {
+        while let line = rest.firstRange(of: "\r\n"), let size = Int(rest[..<line.lowerBound], radix: 16), size > 0 {
             let start = line.upperBound
             let end = rest.utf8.index(start, offsetBy: size)
             out += rest[start..<end]
