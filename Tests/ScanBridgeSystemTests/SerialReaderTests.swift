@@ -3,6 +3,8 @@ import GRDB
 import Logging
 import ScanBridgeCore
 import ScanBridgeDevices
+import ScanBridgePayloads
+import ScanBridgeReading
 import ScanBridgeStore
 import Testing
 
@@ -26,14 +28,16 @@ struct SerialHarness {
         outbox = OutboxWriter(database: database)
     }
 
-    func runner(path: String, maxLineBytes: Int = 4096, floodWindowMilliseconds: Int = 10_000) throws
-        -> DeviceRunner
-    {
+    func runner(
+        path: String, framing: AgentConfiguration.Framing? = nil, maxLineBytes: Int = 4096,
+        floodWindowMilliseconds: Int = 10_000
+    ) throws -> DeviceRunner {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var configuration = AgentConfiguration.SerialDevice(
-            path: path, baud: 9600, maxLineBytes: maxLineBytes, id: "dev")
+            path: path, framing: framing, baud: 9600, maxLineBytes: maxLineBytes, id: "dev")
         configuration.floodWindowMilliseconds = floodWindowMilliseconds
+        configuration.dedupWindowMilliseconds = 0
         return DeviceRunner.serial(
             configuration, catalog: try ProfileCatalog.load(directories: []),
             sink: EventSink(
@@ -91,6 +95,35 @@ struct SerialReaderTests {
         #expect(events[1].body.contains(#""text":"]C10109501101530003\u001d10AB""#))
         #expect(events[1].body.contains(Base64.encode(Array("]C10109501101530003\u{1D}10AB".utf8))))
         #expect(harness.counters.snapshot.scanned == 4)
+    }
+
+    @Test("a tag read counts as observed only once its observation is stored (the demo's drain check relies on it)")
+    func observedOnlyOnceStored() async throws {
+        let harness = try SerialHarness()
+        try await harness.database.pool.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER refuse_events BEFORE INSERT ON events
+                    BEGIN SELECT RAISE(ABORT, 'simulated I/O error'); END
+                    """)
+        }
+        let terminal = try TestSupport.terminal()
+        let runner = try harness.runner(path: terminal.devicePath, framing: .stxHexXor)
+        let task = Task { await runner.run() }
+        defer {
+            runner.source.stop()
+            task.cancel()
+        }
+        try terminal.write(EM4100Frame.frame(id: [0x01, 0x02, 0x03, 0x04, 0x05]))
+        let refused = await TestSupport.eventually { harness.counters.snapshot.lastError != nil }
+        #expect(refused)
+        #expect(harness.counters.snapshot.observedReads == 0, "counted before its observation was stored")
+        try await harness.database.pool.write { db in try db.execute(sql: "DROP TRIGGER refuse_events") }
+        let stored = await TestSupport.eventually { harness.counters.snapshot.observed == 1 }
+        #expect(stored)
+        #expect(harness.counters.snapshot.observedReads == 1)
+        runner.source.stop()
+        await task.value
     }
 
     @Test("the device node removed and restored: the half line is quarantined, reading resumes on the new node")

@@ -155,6 +155,9 @@ public final class DeviceRunner: Sendable {
         if let change = reaction.rate {
             change.report(deviceID: deviceID, logger: logger, states: states, counters: sink.counters)
         }
+        // Counted once stored: a read is "observed" only when its observation is in the outbox,
+        // so `stored` never lags `observedReads` (the demo's drain check relies on it).
+        await sink.store(reaction.entries)
         let counts = reaction.counts
         if !counts.isEmpty {
             sink.counters.update {
@@ -163,7 +166,6 @@ public final class DeviceRunner: Sendable {
                 $0.rejectedBytes += counts.rejectedBytes
             }
         }
-        await sink.store(reaction.entries)
         for command in reaction.commands {
             do {
                 try source.send(command.bytes)
