@@ -21,6 +21,10 @@ public enum HIDPOSUsage {
     public static let decodedData = HIDUsage(page: 0x8C, id: 0xFE)
     /// Set while more reports of the same scan follow.
     public static let decodeDataContinued = HIDUsage(page: 0x8C, id: 0xFF)
+    /// Output usages that make the scanner beep (Usage Tables §3: "Sound Error Beep", "Sound
+    /// Good Read Beep"): how the agent tells the operator a scan was held.
+    public static let soundErrorBeep = HIDUsage(page: 0x8C, id: 0x85)
+    public static let soundGoodReadBeep = HIDUsage(page: 0x8C, id: 0x86)
     /// Generic Desktop Byte Count: how many Decoded Data bytes of this report are valid.
     public static let byteCount = HIDUsage(page: 0x01, id: 0x3B)
 }

@@ -20,12 +20,18 @@ public enum BuiltInProfiles {
                         "restart_after_quiet_ms": 10000}}
             """
         ),
+        // feedback.error: acousto-optic control (Cmd 0x33: ActiveT, SilentT, Times in 50 ms units),
+        // three 100 ms beeps and flashes, to the broadcast address — ZK-RFID102 UHF RFID Reader
+        // User's Manual V2.0 §8.4.7 (https://manualshive.com/ru/manual/zkhy/zk_rfid101/935388?page=34).
+        // The other built-in readers document no buzzer command (Mercury's GPO 0x96 holds a
+        // level, the EM4100 class receives nothing), so they have no feedback.
         (
             "chafon-uhfreader18",
             """
             {"id": "chafon-uhfreader18", "version": 1, "framing": "chafon", "decoder": "epc",
              "description": "Chafon UHFReader18-style readers (CF-RU5102 and kin) in answer mode: the agent polls inventory (0x01); the 288/UR family's real-time output (0xEE) is decoded too.",
-             "reader": {"baud": 57600, "address": "FF", "poll": {"command": "01"}, "poll_interval_ms": 100}}
+             "reader": {"baud": 57600, "address": "FF", "poll": {"command": "01"}, "poll_interval_ms": 100},
+             "feedback": {"error": "07FF33020203573C"}}
             """
         ),
         (

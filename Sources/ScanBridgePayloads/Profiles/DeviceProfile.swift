@@ -30,6 +30,19 @@ public struct DeviceProfile: Sendable {
         public var firmware: FirmwareRequirement?
     }
 
+    /// Bytes that make the device beep or light a lamp, written on the port it is read from:
+    /// `error` when a payload is held, `ok` when one is accepted. Whole frames, checksum
+    /// included, so any protocol's command fits without the agent knowing it.
+    public struct Feedback: Sendable, Equatable {
+        public var error: [UInt8]?
+        public var ok: [UInt8]?
+
+        public init(error: [UInt8]? = nil, ok: [UInt8]? = nil) {
+            self.error = error
+            self.ok = ok
+        }
+    }
+
     public var id: String
     public var version: Int
     public var match: Match
@@ -40,6 +53,7 @@ public struct DeviceProfile: Sendable {
     /// Present for readers that speak a protocol (framing other than plain lines, or an
     /// RFID line pattern).
     public var reader: ReaderSettings?
+    public var feedback: Feedback?
     /// Where the profile came from, for `profiles list` and error messages.
     public var source: String
     /// The profile as it was written, so `profiles show --json` can export a built-in one

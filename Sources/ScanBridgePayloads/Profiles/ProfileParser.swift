@@ -3,7 +3,8 @@ import ScanBridgeCore
 /// Reads a profile file (one JSON object), refusing anything it does not understand.
 public enum ProfileParser {
     static let topLevelKeys: Set<String> = [
-        "id", "version", "match", "framing", "decoder", "schema", "normalise", "reader", "description",
+        "id", "version", "match", "framing", "decoder", "schema", "normalise", "reader", "feedback",
+        "description",
     ]
 
     public static func parse(_ bytes: [UInt8], source: String) throws(ProfileLoadError) -> DeviceProfile {
@@ -81,9 +82,39 @@ public enum ProfileParser {
         if let value = root["reader"] {
             reader = try parseReader(value, fail: fail)
         }
-        return DeviceProfile(
+        var feedback: DeviceProfile.Feedback?
+        if let value = root["feedback"] {
+            feedback = try parseFeedback(value, fail: fail)
+        }
+        var profile = DeviceProfile(
             id: id, version: version, match: match, framing: framing, decoder: decoder, schema: schema,
             normalisation: normalisation, reader: reader, source: source, document: document)
+        profile.feedback = feedback
+        return profile
+    }
+
+    /// At most this many bytes per signal: a command frame, not a data transfer.
+    static let maximumFeedbackBytes = 256
+
+    private static func parseFeedback(
+        _ value: JSONValue, fail: (String, String) -> ProfileLoadError
+    ) throws(ProfileLoadError) -> DeviceProfile.Feedback {
+        guard case .object(let object) = value else {
+            throw fail("/feedback", "expected {\"error\": \"hex bytes\", \"ok\": \"hex bytes\"}")
+        }
+        var feedback = DeviceProfile.Feedback()
+        for member in object {
+            let key = member.key
+            let pointer = "/feedback/" + JSONPointer.escape(key)
+            guard key == "error" || key == "ok" else { throw fail(pointer, "unknown; known: error, ok") }
+            guard case .string(let text) = member.value, let bytes = Hex.decode(text), !bytes.isEmpty,
+                bytes.count <= maximumFeedbackBytes
+            else {
+                throw fail(pointer, "expected 1 to \(maximumFeedbackBytes) hex bytes such as \"0733...\"")
+            }
+            if key == "error" { feedback.error = bytes } else { feedback.ok = bytes }
+        }
+        return feedback
     }
 
     static let readerKeys: Set<String> = [

@@ -62,8 +62,10 @@ public enum ChafonFrame {
 
     /// Reader-setting replies documented as command codes in wabson/chafon-rfid `chafon_rfid/command.py`
     /// (set frequency 0x22, address 0x24, inventory time 0x25, baud rate 0x28, RF power 0x2F, work mode 0x35 / 0x76,
-    /// buzzer 0x40): a bare status with no data.
-    static let settingReplies: Set<UInt8> = [0x22, 0x24, 0x25, 0x28, 0x2F, 0x35, 0x40, 0x76]
+    /// buzzer 0x40): a bare status with no data. Acousto-optic control 0x33 (LED and buzzer,
+    /// ZK-RFID102 UHF RFID Reader User's Manual V2.0 §8.4.7, a UHFReader18 clone) answers the same
+    /// way; the agent sends it as a profile's feedback.
+    static let settingReplies: Set<UInt8> = [0x22, 0x24, 0x25, 0x28, 0x2F, 0x33, 0x35, 0x40, 0x76]
     /// Get reader information (0x21): version(2) type tr_type dmaxfre dminfre power scan_time (`ReaderInfoFrame`);
     /// newer models append a few bytes.
     static let readerInfo: UInt8 = 0x21

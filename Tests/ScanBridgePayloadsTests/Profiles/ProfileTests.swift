@@ -53,6 +53,26 @@ struct ProfileTests {
         #expect(error(#"{"id":"a","version":2,"decoder":"json","match":{"vendor_id":"1a86"}}"#) == nil)
     }
 
+    @Test("feedback bytes: hex per signal, refused when empty, not hex or of an unknown signal")
+    func feedback() throws {
+        let profile = try ProfileParser.parse(
+            Array(#"{"id":"a","version":1,"feedback":{"error":"1B07","ok":"07"}}"#.utf8), source: "p.json")
+        #expect(profile.feedback == DeviceProfile.Feedback(error: [0x1B, 0x07], ok: [0x07]))
+        for bad in [#"{"error":""}"#, #"{"error":"zz"}"#, #"{"beep":"07"}"#, #""07""#] {
+            #expect(throws: ProfileLoadError.self) {
+                try ProfileParser.parse(Array(#"{"id":"a","version":1,"feedback":\#(bad)}"#.utf8), source: "p.json")
+            }
+        }
+    }
+
+    @Test("the built-in Chafon answer-mode profile beeps three times on a held payload: a valid 0x33 frame")
+    func chafonFeedbackFrame() throws {
+        let chafon = try #require(try BuiltInProfiles.all().first { $0.id == "chafon-uhfreader18" })
+        let frame = ChafonFrame.command(address: 0xFF, command: 0x33, data: [0x02, 0x02, 0x03])
+        #expect(chafon.feedback?.error == frame)
+        #expect(chafon.feedback?.ok == nil)
+    }
+
     @Test("normalisation builds data from pointers; a missing pointer or unmapped unit is a failure, not half data")
     func normalisation() throws {
         let profile = try ProfileParser.parse(
