@@ -142,7 +142,9 @@ public final class Agent: Service, Sendable {
         let registry = DeviceRegistry(database: database)
         let sink = EventSink(outbox: outbox, storage: storage, counters: counters, logger: logger, metrics: metrics)
         let runners = configuration.devices.map {
-            DeviceRunner.serial($0, catalog: catalog, sink: sink, registry: registry, states: devices, logger: logger)
+            DeviceRunner.serial(
+                $0, catalog: catalog, sink: sink, registry: registry, states: devices, logger: logger,
+                feedbackEnabled: configuration.feedbackEnabled)
         }
         // Listed on the status page from the start, before their readers run.
         for runner in runners {
@@ -305,7 +307,8 @@ public final class Agent: Service, Sendable {
         do { status = try OutboxStatus.read(database) } catch { statusError = "\(error)" }
         return StatusPage.Snapshot(
             agentID: agentID, now: .now(), status: status, statusError: statusError, devices: devices.all,
-            counters: counters.snapshot, storageFull: storage.isFull, upstreamConfigured: configuration.upstream != nil)
+            counters: counters.snapshot, storageFull: storage.isFull, upstreamConfigured: configuration.upstream != nil,
+            holds: devices.unacknowledgedHolds)
     }
 
     func refreshMetrics() {

@@ -18,6 +18,8 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
     case usb(path: String, call: String, error: String)
     /// A node scanbridge only reads (evdev, hidraw, a vendor stream) was given a command.
     case readOnly(path: String)
+    /// Opened without write permission, so nothing can be written back (feedback).
+    case notWritable(path: String)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path): \(call) failed: \(error)"
         case .readOnly(let path):
             "\(path): scanbridge only reads this device — commands go to serial readers (a profile's reader.start)"
+        case .notWritable(let path):
+            "\(path): opened read-only, so the agent cannot write to it — is the udev rule installed (MODE 0660, group scanbridge)?"
         }
     }
 

@@ -21,7 +21,7 @@ extension DeviceInputSource {
 }
 
 extension NodeInputSource: DeviceInputSource {
-    public func send(_ bytes: [UInt8]) throws(DeviceError) { throw .readOnly(path: path) }
+    public func send(_ bytes: [UInt8]) throws(DeviceError) { try write(bytes) }
     public func stop(farewell: [UInt8]) { stop() }
 }
 

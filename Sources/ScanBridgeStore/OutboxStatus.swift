@@ -107,10 +107,29 @@ public struct OutboxStatus: Sendable {
             }
         }
 
-        public init(lastError: String?, stateWriteFailures: Int, upstream: Upstream? = nil) {
+        /// Feedback to the people at the devices: signals written to a device, refused by one,
+        /// shown on the status page, and held scans on the page not acknowledged yet.
+        public struct Feedback: Sendable {
+            public var sent: Int
+            public var failed: Int
+            public var shown: Int
+            public var unacknowledged: Int
+
+            public init(sent: Int, failed: Int, shown: Int, unacknowledged: Int) {
+                self.sent = sent
+                self.failed = failed
+                self.shown = shown
+                self.unacknowledged = unacknowledged
+            }
+        }
+
+        public var feedback: Feedback?
+
+        public init(lastError: String?, stateWriteFailures: Int, upstream: Upstream? = nil, feedback: Feedback? = nil) {
             self.lastError = lastError
             self.stateWriteFailures = stateWriteFailures
             self.upstream = upstream
+            self.feedback = feedback
         }
     }
 
@@ -131,6 +150,15 @@ public struct OutboxStatus: Sendable {
                 writer.field("compression_refused", upstream.compressionRefused)
                 writer.field("body_bytes", Int64(upstream.bodyBytes))
                 writer.field("sent_bytes", Int64(upstream.sentBytes))
+                writer.endObject()
+            }
+            if let feedback = live.feedback {
+                writer.key("feedback")
+                writer.beginObject()
+                writer.field("sent", Int64(feedback.sent))
+                writer.field("failed", Int64(feedback.failed))
+                writer.field("shown", Int64(feedback.shown))
+                writer.field("unacknowledged", Int64(feedback.unacknowledged))
                 writer.endObject()
             }
             writer.endObject()

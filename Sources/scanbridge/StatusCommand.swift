@@ -40,6 +40,11 @@ struct StatusCommand: ParsableCommand {
             if let upstream = live.upstream {
                 print("upstream         \(Self.describe(upstream))")
             }
+            if let feedback = live.feedback, feedback.sent + feedback.failed + feedback.shown > 0 {
+                print(
+                    "feedback         \(feedback.sent) sent to devices, \(feedback.failed) refused, \(feedback.shown) shown on the status page (\(feedback.unacknowledged) not acknowledged)"
+                )
+            }
             if let error = live.lastError { print("last error       \(error)") }
         }
         print("events stored    \(status.lastSeq)")

@@ -153,6 +153,17 @@ enum HTTPProbe {
         try LoopbackHTTP.get(port: port, path: path)
     }
 
+    /// Any method, with headers (a form post naming its origin).
+    static func request(
+        _ method: String, port: Int, path: String, host: String = "127.0.0.1", headers: [(String, String)] = []
+    ) async throws -> (status: Int, head: String, body: String) {
+        try await TestSupport.onThreadValue {
+            Result { () throws(LoopbackHTTP.Failure) in
+                try LoopbackHTTP.request(method, port: port, path: path, host: host, headers: headers)
+            }
+        }.get()
+    }
+
     static var chromium: String? {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
             FileManager.default.isExecutableFile(atPath: $0)

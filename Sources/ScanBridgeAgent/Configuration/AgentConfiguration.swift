@@ -37,6 +37,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var usb: USBIdentity?
         /// The flood alert's window (``RateWatch``); shortened by tests.
         public var floodWindowMilliseconds = 10_000
+        /// `feedback: false`: never beep this device nor show its holds on the status page.
+        public var feedback = true
 
         public init(
             path: String, framing: Framing? = nil, baud: Int? = nil, maxLineBytes: Int = 4096, id: String? = nil
@@ -135,6 +137,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var agentID: String?
     public var upstream: Upstream?
     public var devices: [SerialDevice] = []
+    /// `feedback.enabled`: tell the person at the device when a scan is held (a beep, the
+    /// status page); devices opt out one by one with `feedback: false`.
+    public var feedbackEnabled = true
     /// USB devices allowed beyond the built-in scanner profiles, first match wins.
     public var rules: [DeviceRule] = []
     /// Whether USB devices are discovered through udev (`discovery`; env `SCANBRIDGE_DISCOVERY`).

@@ -85,6 +85,13 @@ public enum ConfigurationLoader {
             case "state_max_mb": configuration.stateMaxMegabytes = try reader.integer(value, key: key, 1...1_000_000)
             case "retention_hours": configuration.retentionHours = try reader.integer(value, key: key, 0...87_600)
             case "discovery": configuration.discovery = try reader.boolean(value, key: key)
+            case "feedback":
+                for (feedbackKey, feedbackValue) in try reader.mapping(value, key: key) {
+                    guard feedbackKey == "feedback.enabled" else {
+                        throw reader.unknown(feedbackKey, known: ["enabled"])
+                    }
+                    configuration.feedbackEnabled = try reader.boolean(feedbackValue, key: feedbackKey)
+                }
             case "status":
                 for (statusKey, statusValue) in try reader.mapping(value, key: key) {
                     switch statusKey {
@@ -101,7 +108,7 @@ public enum ConfigurationLoader {
                     key,
                     known: [
                         "state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "discovery",
-                        "profile_dirs",
+                        "feedback", "profile_dirs",
                         "state_max_mb", "retention_hours", "status",
                     ])
             }
@@ -145,6 +152,7 @@ public enum ConfigurationLoader {
             case "SCANBRIDGE_STATUS_LISTEN": configuration.statusListen = try listen(value, key: name, source: source)
             case "SCANBRIDGE_STATUS_ALLOW_REMOTE": configuration.statusAllowRemote = try flag(name, value)
             case "SCANBRIDGE_DISCOVERY": configuration.discovery = try flag(name, value)
+            case "SCANBRIDGE_FEEDBACK_ENABLED": configuration.feedbackEnabled = try flag(name, value)
             case "SCANBRIDGE_LOG_LEVEL":
                 guard LogLevels.names.contains(value) else {
                     throw ConfigurationError(
@@ -204,7 +212,7 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(
                     key: name,
                     message:
-                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_STATUS_ALLOW_REMOTE, SCANBRIDGE_DISCOVERY, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS, SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT, SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP, SCANBRIDGE_UPSTREAM_CONNECT_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_COMPRESSION",
+                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_STATUS_ALLOW_REMOTE, SCANBRIDGE_DISCOVERY, SCANBRIDGE_FEEDBACK_ENABLED, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS, SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT, SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP, SCANBRIDGE_UPSTREAM_CONNECT_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_COMPRESSION",
                     source: source)
             }
         }
@@ -411,6 +419,7 @@ struct NodeReader {
                 case "id": device.id = try string(value, key: key)
                 case "profile": device.profile = try string(value, key: key)
                 case "firmware": device.firmware = try string(value, key: key)
+                case "feedback": device.feedback = try boolean(value, key: key)
                 default:
                     throw unknown(
                         key,
@@ -418,7 +427,7 @@ struct NodeReader {
                             "path", "match", "framing", "baud", "parity", "stop_bits", "max_line_bytes",
                             "dedup_window_ms", "inter_byte_timeout_ms", "keymap", "suffix", "inter_key_gap_ms",
                             "transport",
-                            "detach_kernel_driver", "id", "profile", "firmware",
+                            "detach_kernel_driver", "id", "profile", "firmware", "feedback",
                         ])
                 }
             }

@@ -108,6 +108,8 @@ final class DeviceSupervisor: Sendable {
         let path = found.node.devnode ?? found.node.syspath
         let plan: ReadingPlan
         let source: any DeviceInputSource
+        let wantsFeedback = configuration.feedbackEnabled && (settings?.feedback ?? true)
+        var feedback: FeedbackPlan? = wantsFeedback ? .pageOnly : nil
         switch found.transport {
         case .hidKeyboard:
             let keyboard = found.rule?.keyboard ?? .init()
@@ -121,14 +123,22 @@ final class DeviceSupervisor: Sendable {
         case .hidPOS:
             guard let descriptorPath = found.node.reportDescriptorPath else { return nil }
             do {
-                plan = .hidPOS(
-                    try HIDPOSScanDecoder(descriptor: HIDRawNode.reportDescriptor(at: descriptorPath)),
-                    maxLineBytes: maxLineBytes)
+                let descriptor = try HIDRawNode.reportDescriptor(at: descriptorPath)
+                plan = .hidPOS(try HIDPOSScanDecoder(descriptor: descriptor), maxLineBytes: maxLineBytes)
+                // The scanner beeps its own good read; the agent adds the error beep for a hold.
+                if wantsFeedback,
+                    let beeps = (try? HIDReportDescriptor(parsing: descriptor)).flatMap(HIDPOSBeepReports.init),
+                    let error = beeps.errorBeep
+                {
+                    feedback = FeedbackPlan(channel: .hidOutputReport, error: error, ok: nil)
+                }
             } catch {
                 logger.error("HID POS scanner \(found.node.devnode ?? descriptorPath) cannot be read: \(error)")
                 return nil
             }
-            source = NodeInputSource(path: found.node.devnode ?? descriptorPath, opener: HIDRawNode.open(path:))
+            source = NodeInputSource(
+                path: found.node.devnode ?? descriptorPath, opener: HIDRawNode.open(path:),
+                acceptsWrites: feedback?.channel == .hidOutputReport)
         case .serial:
             guard let devnode = found.node.devnode else { return nil }
             var serial = settings ?? AgentConfiguration.SerialDevice(path: devnode)
@@ -139,7 +149,7 @@ final class DeviceSupervisor: Sendable {
             serial.usb = found.node.usb
             return DeviceRunner.serial(
                 serial, catalog: catalog, sink: sink, registry: registry, states: states, logger: logger,
-                discovered: found)
+                discovered: found, feedbackEnabled: configuration.feedbackEnabled)
         case .agent:
             return nil
         case .usbVendor:
@@ -164,6 +174,7 @@ final class DeviceSupervisor: Sendable {
         return DeviceRunner(
             target: DeviceRunner.Target(
                 identity: found.identity, path: path, profileID: profileID, profile: profile, discovered: found),
-            plan: plan, source: source, sink: sink, registry: registry, states: states, logger: logger)
+            plan: plan, source: source, sink: sink, registry: registry, states: states, logger: logger,
+            feedback: feedback)
     }
 }

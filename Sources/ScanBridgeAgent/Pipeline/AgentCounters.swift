@@ -3,6 +3,12 @@ import Synchronization
 
 /// Live counts for progress lines and the status endpoint; cheap to bump from any task.
 public final class AgentCounters: Sendable {
+    /// How one feedback signal went: written to the device, refused by it, or shown on the
+    /// status page (no return channel, or after a refusal).
+    public enum FeedbackResult: String, Sendable, CaseIterable {
+        case sent, failed, shown
+    }
+
     public struct Snapshot: Sendable, Equatable {
         public var scanned = 0
         /// `rfid.observed` events stored.
@@ -28,6 +34,8 @@ public final class AgentCounters: Sendable {
         public var failuresInARow = 0
         /// What went upstream and how (compression, bytes), once a batch has been sent.
         public var upstream: HTTPUpstream.Traffic?
+        /// Feedback signals by how they went.
+        public var feedback: [FeedbackResult: Int] = [:]
     }
 
     private let state = Mutex(Snapshot())

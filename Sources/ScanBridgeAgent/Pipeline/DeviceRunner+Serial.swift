@@ -10,7 +10,8 @@ extension DeviceRunner {
     /// profile decides the framing and line settings unless the configuration names them.
     public static func serial(
         _ configuration: AgentConfiguration.SerialDevice, catalog: ProfileCatalog, sink: EventSink,
-        registry: DeviceRegistry, states: DeviceStates?, logger: Logger, discovered: DiscoveredDevice? = nil
+        registry: DeviceRegistry, states: DeviceStates?, logger: Logger, discovered: DiscoveredDevice? = nil,
+        feedbackEnabled: Bool = true
     ) -> DeviceRunner {
         let usb = configuration.usb
         let profile = catalog.resolve(
@@ -45,6 +46,9 @@ extension DeviceRunner {
                 identity: identity, path: path, profileID: configuration.profileID, profile: profile,
                 discovered: discovered),
             plan: plan, source: SerialInputSource(path: path, settings: line, verify: verify), sink: sink,
-            registry: registry, states: states, logger: logger)
+            registry: registry, states: states, logger: logger,
+            feedback: feedbackEnabled && configuration.feedback
+                ? profile?.feedback.map { FeedbackPlan(channel: .serial, error: $0.error, ok: $0.ok) } ?? .pageOnly
+                : nil)
     }
 }

@@ -33,14 +33,17 @@ public final class DeviceRunner: Sendable {
     private let registry: DeviceRegistry
     private let states: DeviceStates?
     private let logger: Logger
+    /// How the person at the device hears about a held scan; nil: feedback is off for it.
+    let feedback: FeedbackPlan?
     /// Set by ``stop(removed:)``: true when udev said the device went, false when the agent stops.
     private let stopRequest = Mutex<Bool?>(nil)
 
     init(
         target: Target, plan: ReadingPlan, source: any DeviceInputSource, sink: EventSink, registry: DeviceRegistry,
-        states: DeviceStates?, logger: Logger
+        states: DeviceStates?, logger: Logger, feedback: FeedbackPlan? = nil
     ) {
         self.target = target
+        self.feedback = feedback
         self.plan = plan
         self.source = source
         self.sink = sink
@@ -68,12 +71,15 @@ public final class DeviceRunner: Sendable {
         source.start()
         var closedReason: String?
         var openProblem: String?
+        // A device that refused a write is not written to again until it is reopened.
+        var feedbackRefused = false
         for await input in source.inputs {
             let reaction: Reaction
             switch input {
             case .opened:
                 openProblem = nil
                 closedReason = nil
+                feedbackRefused = false
                 var metadata: Logger.Metadata = ["reading": "\(plan.name)"]
                 if let serial = source as? SerialInputSource { metadata["line"] = "\(serial.settings)" }
                 logger.info("device opened", metadata: metadata)
@@ -100,7 +106,12 @@ public final class DeviceRunner: Sendable {
             await perform(reaction)
             source.setDeadline(reaction.deadline)
             switch input {
-            case .bytes, .timer: source.acknowledge()
+            case .bytes, .timer:
+                // Only while the device is open: at a close there is nobody left to tell.
+                if let feedback, let signal = FeedbackSignal.of(reaction.entries) {
+                    deliver(signal, plan: feedback, device: device, refused: &feedbackRefused)
+                }
+                source.acknowledge()
             case .opened, .closed, .unavailable: break
             }
         }
@@ -174,6 +185,35 @@ public final class DeviceRunner: Sendable {
                 logger.warning("cannot send \(command.purpose) to the reader: \(error.description)")
             }
         }
+    }
+
+    /// Beeps the device, or shows the hold on the status page when it cannot be told; a
+    /// refusal is logged once and the device is not written to again until it is reopened.
+    private func deliver(_ signal: FeedbackSignal, plan: FeedbackPlan, device: DeviceIdentity, refused: inout Bool) {
+        switch plan.action(for: signal, deviceRefused: refused) {
+        case .none:
+            return
+        case .write(let bytes):
+            do {
+                try source.send(bytes)
+                sink.recordFeedback(device: deviceID, kind: signal.kind, result: .sent)
+                return
+            } catch {
+                refused = true
+                logger.warning(
+                    "device refused its feedback (\(plan.channel?.rawValue ?? "-")): \(error.description) — holds are shown on the status page until it is reopened"
+                )
+                sink.recordFeedback(device: deviceID, kind: signal.kind, result: .failed)
+            }
+            guard case .held = signal else { return }
+        case .showOnPage:
+            break
+        }
+        guard case .held(let quarantineID, let reason) = signal else { return }
+        states?.hold(
+            DeviceStates.Hold(
+                quarantineID: quarantineID, deviceID: deviceID, path: target.path, reason: reason, at: .now()))
+        sink.recordFeedback(device: deviceID, kind: signal.kind, result: .shown)
     }
 
     private func log(_ notes: [Note]) {

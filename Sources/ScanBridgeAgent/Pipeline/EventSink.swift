@@ -40,6 +40,12 @@ public struct EventSink: Sendable {
         return true
     }
 
+    /// Counts one feedback delivery in the counters (`status`) and `scanbridge_feedback_total`.
+    func recordFeedback(device: String, kind: String, result: AgentCounters.FeedbackResult) {
+        counters.update { $0.feedback[result, default: 0] += 1 }
+        metrics?.feedback(device: device, kind: kind, result: result.rawValue)
+    }
+
     /// Retries a failed commit (disk full, I/O error) until it succeeds or the agent stops:
     /// nothing read is dropped, and the device is not read further meanwhile.
     public func store(_ entries: [OutboxEntry]) async {

@@ -17,6 +17,7 @@ public final class AgentMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let events = Mutex<[String: CoreMetrics.Counter]>([:])
     private let quarantined = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let feedbackCounters = Mutex<[String: CoreMetrics.Counter]>([:])
     private let batches: [BatchResult: CoreMetrics.Counter]
     private let uploadDuration: CoreMetrics.Timer
     private let backlog: CoreMetrics.Gauge
@@ -90,6 +91,17 @@ public final class AgentMetrics: Sendable {
             CoreMetrics.Counter(
                 label: "scanbridge_quarantined_total", dimensions: [("device", device)], factory: factory)
         }
+    }
+
+    /// `scanbridge_feedback_total{device,kind,result}`: kind `error` or `ok`, result `sent`,
+    /// `failed` or `shown` (on the status page).
+    func feedback(device: String, kind: String, result: String) {
+        counter(in: feedbackCounters, key: device + "\u{0}" + kind + "\u{0}" + result) {
+            CoreMetrics.Counter(
+                label: "scanbridge_feedback_total",
+                dimensions: [("device", device), ("kind", kind), ("result", result)],
+                factory: factory)
+        }.increment()
     }
 
     func batch(_ result: BatchResult) {

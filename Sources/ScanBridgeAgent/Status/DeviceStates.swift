@@ -15,7 +15,23 @@ public final class DeviceStates: Sendable {
         public var problem: String?
     }
 
+    /// A payload held while the device could not be told (a keyboard wedge has no return
+    /// channel): the status page turns red and sounds until the operator acknowledges it.
+    public struct Hold: Sendable, Equatable {
+        public var quarantineID: String
+        public var deviceID: String
+        public var path: String
+        public var reason: String
+        public var at: Timestamp
+        /// Increasing, so an acknowledgement covers exactly the holds the page showed.
+        public var number = 0
+    }
+
+    /// The page shows the latest ones; older holds stay in the quarantine, listed there.
+    static let maximumHolds = 50
+
     private let states = Mutex<[String: State]>([:])
+    private let holds = Mutex<(list: [Hold], next: Int)>(([], 1))
     private let order = Mutex<[String]>([])
 
     private let metrics: AgentMetrics?
@@ -55,6 +71,29 @@ public final class DeviceStates: Sendable {
         states.withLock {
             $0[id]?.connected = false
             $0[id]?.problem = problem
+        }
+    }
+
+    func hold(_ hold: Hold) {
+        holds.withLock {
+            var hold = hold
+            hold.number = $0.next
+            $0.next += 1
+            $0.list.append(hold)
+            if $0.list.count > Self.maximumHolds { $0.list.removeFirst($0.list.count - Self.maximumHolds) }
+        }
+    }
+
+    /// Holds not acknowledged yet, oldest first.
+    public var unacknowledgedHolds: [Hold] { holds.withLock { $0.list } }
+
+    /// Clears the holds up to `number` (those the page showed); later ones stay. Returns how many.
+    @discardableResult
+    public func acknowledgeHolds(through number: Int) -> Int {
+        holds.withLock { holds in
+            let before = holds.list.count
+            holds.list.removeAll { $0.number <= number }
+            return before - holds.list.count
         }
     }
 

@@ -12,10 +12,18 @@ public struct LiveStatus: Decodable, Sendable {
         public var sentBytes: Int
     }
 
+    public struct Feedback: Decodable, Sendable {
+        public var sent: Int
+        public var failed: Int
+        public var shown: Int
+        public var unacknowledged: Int
+    }
+
     public var running: Bool
     public var lastError: String?
     public var stateWriteFailures: Int
     public var upstream: Upstream?
+    public var feedback: Feedback?
 
     private struct Document: Decodable {
         var agent: LiveStatus

@@ -4,7 +4,7 @@ import FoundationEssentials
     import Glibc
 #endif
 
-/// A blocking HTTP/1.1 GET to a loopback port, for probes that must not depend on the HTTP
+/// A blocking HTTP/1.1 request to a loopback port, for probes that must not depend on the HTTP
 /// stack they probe (`scanbridge status` asking the running agent, the bench's readiness
 /// wait, the status tests).
 public enum LoopbackHTTP {
@@ -17,9 +17,21 @@ public enum LoopbackHTTP {
     ) throws(Failure) -> (
         status: Int, body: String
     ) {
+        let answer = try request(port: port, path: path, host: host, timeoutMilliseconds: timeoutMilliseconds)
+        return (answer.status, answer.body)
+    }
+
+    /// Any method without a body; `head` is the response's status line and header lines.
+    public static func request(
+        _ method: String = "GET", port: Int, path: String, host: String = "127.0.0.1",
+        headers: [(String, String)] = [], timeoutMilliseconds: Int = 5000
+    ) throws(Failure) -> (status: Int, head: String, body: String) {
         let fd = try connect(port: port, timeoutMilliseconds: timeoutMilliseconds)
         defer { close(fd) }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        let extra = headers.map { "\($0.0): \($0.1)\r\n" }.joined()
+        let length = method == "POST" ? "Content-Length: 0\r\n" : ""
+        let request = Array(
+            "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n\(extra)\(length)Connection: close\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -33,8 +45,9 @@ public enum LoopbackHTTP {
             let status = Int(text.split(separator: " ").dropFirst().first ?? "")
         else { throw Failure(description: "not an HTTP response: \(text.prefix(120))") }
         var body = String(text[head.upperBound...])
-        if text[..<head.lowerBound].lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
-        return (status, body)
+        let headText = String(text[..<head.lowerBound])
+        if headText.lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
+        return (status, headText, body)
     }
 
     /// A blocking socket connected to 127.0.0.1:`port`, whose reads give up after

@@ -14,10 +14,18 @@ enum StatusPage {
         var counters: AgentCounters.Snapshot
         var storageFull: Bool
         var upstreamConfigured: Bool
+        /// Held scans the operator has not acknowledged yet (devices that could not be told).
+        var holds: [DeviceStates.Hold] = []
     }
 
     /// The one sentence at the top, and whether it is good news.
     static func headline(_ snapshot: Snapshot) -> (text: String, level: String) {
+        if let hold = snapshot.holds.last {
+            let more = snapshot.holds.count > 1 ? " (\(snapshot.holds.count) scans held)" : ""
+            return (
+                "Scan held from \(hold.deviceID): \(hold.reason). Check the item, then press Acknowledge\(more).", "bad"
+            )
+        }
         if snapshot.storageFull {
             return ("Storage is full: new scans are NOT being saved. Free disk space or raise state_max_mb.", "bad")
         }
@@ -63,11 +71,14 @@ enum StatusPage {
             .good{background:#d8f5dc} .warn{background:#fff1c2} .bad{background:#ffd6d6}
             ul{list-style:none;padding:0;margin:0} li{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:.6rem .8rem;margin:.4rem 0}
             .on{color:#11691f;font-weight:600} .off{color:#9b1111;font-weight:600} small{color:#555}
-            </style></head><body>
+            body.held{background:#c62828;color:#fff} body.held li{color:#111} body.held small{color:#ddd}
+            body.held li small{color:#555} #holds button{font-size:1.3rem;padding:.7rem 1.4rem;margin:.6rem 0}
+            </style></head><body\(snapshot.holds.isEmpty ? "" : " class=\"held\"")>
             <h1>scanbridge · \(escape(snapshot.agentID))</h1>
             <p class="headline \(level)" id="headline">\(escape(headline))</p>
 
             """
+        if !snapshot.holds.isEmpty { html += holdSection(snapshot) }
         html += "<h2>Devices</h2>\n<ul id=\"devices\">\n"
         if snapshot.devices.isEmpty { html += "<li>No devices are configured.</li>\n" }
         for device in snapshot.devices {
@@ -133,6 +144,50 @@ enum StatusPage {
         }
         html +=
             "</ul>\n<p><small>Updated \(escape(snapshot.now.iso8601)) · refreshes every 5 s · <a href=\"/metrics\">metrics</a></small></p>\n</body></html>\n"
+        return html
+    }
+
+    /// The held scans, the acknowledge button, and a short tone. The tone is Web Audio (no
+    /// file to ship); it plays on every refresh until the holds are acknowledged. A browser
+    /// that blocks sound until a tap (autoplay policy) is asked for one; a kiosk browser can
+    /// be started with `--autoplay-policy=no-user-gesture-required` instead.
+    static func holdSection(_ snapshot: Snapshot) -> String {
+        let through = snapshot.holds.map(\.number).max() ?? 0
+        var html = "<h2>Held scans</h2>\n<ul id=\"holds\">\n"
+        for hold in snapshot.holds.reversed() {
+            html +=
+                "<li data-quarantine=\"\(escape(hold.quarantineID))\"><b>\(escape(hold.deviceID))</b> (\(escape(hold.path))), \(ago(hold.at, snapshot.now)) ago: \(escape(hold.reason))<br><small>scanbridge quarantine show \(escape(hold.quarantineID))</small></li>\n"
+        }
+        html += """
+            </ul>
+            <form method="post" action="/holds/acknowledge?through=\(through)"><button type="submit" id="acknowledge">Acknowledge</button></form>
+            <p id="sound-blocked" hidden>Tap the page to hear held scans.</p>
+            <script>
+            (function () {
+              var context;
+              try { context = new AudioContext(); } catch (e) { return; }
+              window.scanbridgeTone = context;
+              function tone() {
+                var oscillator = context.createOscillator(), gain = context.createGain(), now = context.currentTime;
+                oscillator.type = "square";
+                oscillator.frequency.setValueAtTime(880, now);
+                oscillator.frequency.setValueAtTime(440, now + 0.15);
+                gain.gain.setValueAtTime(0.15, now);
+                gain.gain.setValueAtTime(0, now + 0.35);
+                oscillator.connect(gain);
+                gain.connect(context.destination);
+                oscillator.start(now);
+                oscillator.stop(now + 0.4);
+              }
+              tone();
+              if (context.state !== "running") {
+                document.getElementById("sound-blocked").hidden = false;
+                document.addEventListener("click", function () { context.resume().then(tone); }, { once: true });
+              }
+            })();
+            </script>
+
+            """
         return html
     }
 

@@ -8,7 +8,8 @@ import ScanBridgeUpstream
 import ScanBridgeWire
 
 /// The local HTTP endpoint: `/` (the status page), `/metrics` (Prometheus), `/healthz`,
-/// `/readyz`, and `/status.json` (what `scanbridge status --json` prints).
+/// `/readyz`, `/status.json` (what `scanbridge status --json` prints), and the page's one
+/// form, `POST /holds/acknowledge`.
 ///
 /// Plain SwiftNIO rather than a web framework: an always-on tablet pays for every wake-up,
 /// and a framework's once-a-second date-header timer alone would wake the agent more often
@@ -29,13 +30,19 @@ struct StatusServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
-                        StatusHTTPHandler { method, path, host in
+                        StatusHTTPHandler { head in
+                            let host = head.headers.first(name: "Host")
                             guard Self.allows(host: host, listeningOn: agent.configuration.statusListen?.host) else {
                                 return Reply(
                                     status: 403, type: "application/json",
                                     body: #"{"error":"host not allowed: use this agent's address or localhost"}"#)
                             }
-                            return Self.respond(agent: agent, method: method, path: path)
+                            if head.method == .POST {
+                                return Self.acknowledge(
+                                    agent: agent, path: head.uri, host: host, origin: head.headers.first(name: "Origin")
+                                )
+                            }
+                            return Self.respond(agent: agent, method: head.method, path: head.uri)
                         })
                 }
             }
@@ -46,6 +53,40 @@ struct StatusServer: Sendable {
         var status: Int
         var type: String
         var body: String
+        /// For a 303 after a form post.
+        var location: String?
+    }
+
+    /// `POST /holds/acknowledge?through=N`, the page's button: clears the held scans it showed.
+    /// Only a page this endpoint served may send it: the Host is checked before, and a browser
+    /// names the page a form came from in `Origin`, which must be this same host, so a page
+    /// elsewhere cannot silence the alarm.
+    static func acknowledge(agent: Agent, path: String, host: String?, origin: String?) -> Reply {
+        let parts = path.split(separator: "?", maxSplits: 1)
+        guard parts.first == "/holds/acknowledge" else {
+            return Reply(
+                status: 405, type: "application/json", body: #"{"error":"only GET, and POST /holds/acknowledge"}"#)
+        }
+        if let origin {
+            let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first
+                .flatMap { hostPart(of: String($0)) }
+            guard let originHost, let host, originHost.lowercased() == hostPart(of: host)?.lowercased() else {
+                return Reply(
+                    status: 403, type: "application/json",
+                    body: #"{"error":"acknowledge from this agent's own status page"}"#)
+            }
+        }
+        var through: Int?
+        if parts.count == 2 {
+            for pair in parts[1].split(separator: "&") where pair.hasPrefix("through=") {
+                through = Int(pair.dropFirst("through=".count))
+            }
+        }
+        guard let through else {
+            return Reply(status: 400, type: "application/json", body: #"{"error":"through=N is required"}"#)
+        }
+        agent.devices.acknowledgeHolds(through: through)
+        return Reply(status: 303, type: "text/plain; charset=utf-8", body: "acknowledged\n", location: "/")
     }
 
     /// Whether a request's `Host` names this endpoint: a loopback name, the configured
@@ -109,7 +150,10 @@ struct StatusServer: Sendable {
                             compressionConfigured: traffic.configured?.rawValue ?? "none",
                             compressionRefused: traffic.refused, bodyBytes: traffic.bodyBytes,
                             sentBytes: traffic.sentBytes)
-                    })
+                    },
+                    feedback: .init(
+                        sent: counts.feedback[.sent] ?? 0, failed: counts.feedback[.failed] ?? 0,
+                        shown: counts.feedback[.shown] ?? 0, unacknowledged: agent.devices.unacknowledgedHolds.count))
                 return Reply(
                     status: 200, type: "application/json",
                     body: String(decoding: status.json(now: .now(), live: live), as: UTF8.self))
@@ -134,10 +178,10 @@ final class StatusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let respond: @Sendable (HTTPMethod, String, String?) -> StatusServer.Reply
+    private let respond: @Sendable (HTTPRequestHead) -> StatusServer.Reply
     private var request: HTTPRequestHead?
 
-    init(respond: @escaping @Sendable (HTTPMethod, String, String?) -> StatusServer.Reply) {
+    init(respond: @escaping @Sendable (HTTPRequestHead) -> StatusServer.Reply) {
         self.respond = respond
     }
 
@@ -150,13 +194,14 @@ final class StatusHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let request else { return }
             self.request = nil
-            let reply = respond(request.method, request.uri, request.headers.first(name: "Host"))
+            let reply = respond(request)
             var body = context.channel.allocator.buffer(capacity: reply.body.utf8.count)
             body.writeString(reply.body)
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: reply.type)
             headers.add(name: "Content-Length", value: String(body.readableBytes))
             headers.add(name: "Cache-Control", value: "no-store")
+            if let location = reply.location { headers.add(name: "Location", value: location) }
             headers.add(name: "Connection", value: "close")
             let head = HTTPResponseHead(
                 version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)

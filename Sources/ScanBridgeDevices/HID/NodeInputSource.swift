@@ -18,10 +18,32 @@ public final class NodeInputSource: @unchecked Sendable {
     public var inputs: AsyncStream<Input> { loop.inputs }
     private let loop = DeviceReadLoop()
     private let opener: Opener
+    /// A hidraw node takes output reports (a HID POS scanner's beep); an evdev node takes nothing.
+    private let acceptsWrites: Bool
+    private let lock = Lock()
+    /// The open descriptor, for ``write(_:)``; guarded by `lock`, nil while closed.
+    private var descriptor: Int32?
 
-    public init(path: String, opener: @escaping Opener) {
+    public init(path: String, opener: @escaping Opener, acceptsWrites: Bool = false) {
         self.path = path
         self.opener = opener
+        self.acceptsWrites = acceptsWrites
+    }
+
+    /// Writes one whole report (hidraw takes a report per `write`, its id first).
+    public func write(_ bytes: [UInt8]) throws(DeviceError) {
+        guard acceptsWrites else { throw .readOnly(path: path) }
+        try lock.withLock { () throws(DeviceError) in
+            guard let descriptor else { throw .notFound(path: path) }
+            while true {
+                let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                if written == bytes.count { return }
+                let code = errno
+                if written < 0, code == EINTR { continue }
+                if written < 0, code == EBADF { throw .notWritable(path: path) }
+                throw .system(path: path, call: "write", errno: written < 0 ? code : EIO)
+            }
+        }
     }
 
     public func start() {
@@ -44,7 +66,11 @@ public final class NodeInputSource: @unchecked Sendable {
             loop.yield(.unavailable(error))
             return
         }
-        defer { close(fd) }
+        lock.withLock { descriptor = fd }
+        defer {
+            lock.withLock { descriptor = nil }
+            close(fd)
+        }
         loop.yield(.opened)
         if let reason = loop.readUntilGone(fd) { loop.yield(.closed(reason: reason + " (unplugged)")) }
     }
