@@ -16,21 +16,27 @@ struct FeedbackTests {
         #expect(FeedbackSignal.of(script.feed("]C10109501101530003\r").entries) == .accepted)
         let held = script.feed("]C10109501101530004\r")
         let quarantined = try #require(held.entries.first { $0.event.type == .payloadQuarantined })
-        guard case .held(let id, let reason)? = FeedbackSignal.of(held.entries) else {
+        guard case .held(let holds)? = FeedbackSignal.of(held.entries), let hold = holds.first else {
             Issue.record("no error signal for \(held.entries.map(\.event.type))")
             return
         }
-        #expect(id == quarantined.event.id.description)
-        #expect(reason == quarantined.quarantine?.reason)
-        #expect(reason.contains("check digit"), "\(reason)")
+        #expect(holds.count == 1)
+        #expect(hold.quarantineID == quarantined.event.id.description)
+        #expect(hold.reason == quarantined.quarantine?.reason)
+        #expect(hold.reason.contains("check digit"), "\(hold.reason)")
     }
 
-    @Test("a hold wins over the good scans read with it; an oversize line is held too")
+    @Test("a hold wins over the good scans read with it, naming every held one; an oversize line is held too")
     func holdWins() throws {
         var script = try lines()
         script.open()
-        let mixed = script.feed("]C10109501101530003\r]C10109501101530004\r]C10109501101530003\r")
-        #expect(FeedbackSignal.of(mixed.entries)?.kind == "error")
+        let mixed = script.feed(
+            "]C10109501101530003\r]C10109501101530004\r]C10109501101530003\r]C10109501101530005\r")
+        guard case .held(let holds)? = FeedbackSignal.of(mixed.entries) else {
+            Issue.record("no error signal")
+            return
+        }
+        #expect(holds.count == 2, "each held scan is named, one signal for the read")
         let oversize = script.feed(String(repeating: "9", count: 100) + "\r")
         #expect(FeedbackSignal.of(oversize.entries)?.kind == "error")
     }
@@ -57,7 +63,7 @@ struct FeedbackTests {
     @Test("a HID POS plan beeps on a hold only; a refusal or no channel sends the hold to the page")
     func plans() {
         let hid = FeedbackPlan(channel: .hidOutputReport, error: [0x04, 0x20], ok: nil)
-        let held = FeedbackSignal.held(quarantineID: "q", reason: "bad check digit")
+        let held = FeedbackSignal.held([.init(quarantineID: "q", reason: "bad check digit")])
         #expect(hid.action(for: held, deviceRefused: false) == .write([0x04, 0x20]))
         #expect(hid.action(for: .accepted, deviceRefused: false) == .none, "the scanner already beeped")
         #expect(hid.action(for: held, deviceRefused: true) == .showOnPage)

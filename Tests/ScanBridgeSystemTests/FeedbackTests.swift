@@ -1,10 +1,13 @@
 import Foundation
 import Logging
-import ScanBridgeAgent
 import ScanBridgeCore
+import ScanBridgeDevices
+import ScanBridgeReading
+import ScanBridgeStore
 import ScanBridgeTools
 import Testing
 
+@testable import ScanBridgeAgent
 @testable import ScanBridgeTestSupport
 
 #if canImport(Glibc)
@@ -146,5 +149,54 @@ struct FeedbackTests {
         let after = try await HTTPProbe.get(port: running.port, path: "/").body
         #expect(!after.contains(#"<body class="held">"#))
         try await running.stop()
+    }
+
+    @Test("a scanner that refuses its beep is written to once, logged once; its holds go to the status page")
+    func refusedOnce() async throws {
+        let harness = try SerialHarness()
+        defer { try? FileManager.default.removeItem(atPath: harness.directory) }
+        let description = try String(contentsOfFile: HIDPOSScannerTests.description, encoding: .utf8)
+        let line = try #require(description.split(separator: "\n").first { $0.hasPrefix("H: report_descriptor=") })
+        let descriptor = try #require(Hex.decode(String(line.dropFirst("H: report_descriptor=".count))))
+        // The node is the read end of a pipe: reports arrive as from hidraw, and a write
+        // fails as on a node opened without write permission.
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        defer { close(writeEnd) }
+        var logger = Logger(label: "feedback")
+        logger.logLevel = .critical
+        let states = DeviceStates()
+        let runner = DeviceRunner(
+            target: .init(
+                identity: DeviceIdentity(id: "hidpos", transport: .hidPOS), path: "/dev/hidraw9",
+                profileID: "serial-lines",
+                profile: try ProfileCatalog.load(directories: []).resolve(
+                    id: "serial-lines", vendorID: nil, productID: nil, serial: nil, firmware: nil),
+                discovered: nil),
+            plan: .hidPOS(try HIDPOSScanDecoder(descriptor: descriptor), maxLineBytes: 4096),
+            source: NodeInputSource(path: "/dev/hidraw9", opener: { _ in readEnd }, acceptsWrites: true),
+            sink: EventSink(
+                outbox: harness.outbox, storage: StorageState(doorbell: Doorbell()), counters: harness.counters,
+                logger: logger, metrics: nil),
+            registry: DeviceRegistry(database: harness.database), states: states, logger: logger,
+            feedback: FeedbackPlan(channel: .hidOutputReport, error: [0x04, 0x20], ok: nil))
+        let task = Task { await runner.run() }
+        defer { runner.source.stop() }
+        let held = try #require(Hex.decode(HIDPOSScannerTests.report(aim: "]C1", data: "0109501101530004")))
+        func scan() { _ = held.withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) } }
+        scan()
+        let refused = await TestSupport.eventually { harness.counters.snapshot.feedback[.shown] == 1 }
+        #expect(refused, "\(harness.counters.snapshot.feedback)")
+        scan()
+        scan()
+        let shown = await TestSupport.eventually { states.unacknowledgedHolds.count == 3 }
+        #expect(shown, "\(harness.counters.snapshot.feedback)")
+        #expect(harness.counters.snapshot.feedback[.failed] == 1, "one refused write, then no more tries")
+        #expect(harness.counters.snapshot.feedback[.sent] == nil)
+        #expect(states.unacknowledgedHolds.map(\.deviceID) == ["hidpos", "hidpos", "hidpos"])
+        #expect(states.unacknowledgedHolds.first?.reason.contains("check digit") == true)
+        runner.source.stop()
+        await task.value
     }
 }

@@ -9,11 +9,14 @@ with one line, `ok [...]` or `error <why>`:
     add FILE                    add the devices of a .umockdev description (sends "add" uevents)
     evemu NODE FILE             replay evemu events on an input node (/dev/input/eventN)
     script NODE FILE            play a umockdev script on a node (/dev/hidrawN, /dev/ttyACM0)
+    feed NODE HEX               bytes the program reads from a node (/dev/hidraw0), at once
+    written NODE                what the program wrote to the node since the last ask: `ok HEX`
     remove SYSPATH...           "remove" uevents child first, then remove the devices
     uevent SYSPATH ACTION       a uevent (add, change, remove)
     quit
 """
 import os
+import select
 import sys
 
 import gi
@@ -34,12 +37,24 @@ def main():
             if command == "quit":
                 print("ok", flush=True)
                 return
+            if command == "written":
+                fd = testbed.get_dev_fd(arguments[0])
+                data = b""
+                while select.select([fd], [], [], 0)[0]:
+                    chunk = os.read(fd, 4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                print("ok " + data.hex(), flush=True)
+                continue
             if command == "add":
                 testbed.add_from_file(arguments[0])
             elif command == "evemu":
                 testbed.load_evemu_events(arguments[0], arguments[1])
             elif command == "script":
                 testbed.load_script(arguments[0], arguments[1])
+            elif command == "feed":
+                os.write(testbed.get_dev_fd(arguments[0]), bytes.fromhex(arguments[1]))
             elif command == "remove":
                 # 0.17.16's remove_device sends no uevent: send it first, child before parent.
                 for syspath in arguments:

@@ -209,10 +209,13 @@ public final class DeviceRunner: Sendable {
         case .showOnPage:
             break
         }
-        guard case .held(let quarantineID, let reason) = signal else { return }
-        states?.hold(
-            DeviceStates.Hold(
-                quarantineID: quarantineID, deviceID: deviceID, path: target.path, reason: reason, at: .now()))
+        guard case .held(let holds) = signal else { return }
+        for hold in holds {
+            states?.hold(
+                DeviceStates.Hold(
+                    quarantineID: hold.quarantineID, deviceID: deviceID, path: target.path, reason: hold.reason,
+                    at: .now()))
+        }
         sink.recordFeedback(device: deviceID, kind: signal.kind, result: .shown)
     }
 

@@ -3,8 +3,19 @@ import ScanBridgeCore
 /// What the person at a device should hear about what it just sent: the agent knows within
 /// milliseconds whether a scan was held, while the item is still on the bench.
 public enum FeedbackSignal: Sendable, Equatable {
-    /// A payload was held in quarantine: the operator should check it now.
-    case held(quarantineID: String, reason: String)
+    /// One payload held in quarantine, as the status page names it.
+    public struct Hold: Sendable, Equatable {
+        public var quarantineID: String
+        public var reason: String
+
+        public init(quarantineID: String, reason: String) {
+            self.quarantineID = quarantineID
+            self.reason = reason
+        }
+    }
+
+    /// Payloads were held in quarantine (one read can carry several): check them now.
+    case held([Hold])
     /// A payload was accepted.
     case accepted
 
@@ -20,20 +31,22 @@ public enum FeedbackSignal: Sendable, Equatable {
     /// could not frame (`frame_*`: line noise) and a payload cut short by an unplug are nobody's
     /// doing at the bench, and a beep cannot reach a device that is gone, so they make none.
     public static func of(_ entries: [OutboxEntry]) -> FeedbackSignal? {
-        var signal: FeedbackSignal?
+        var holds: [Hold] = []
+        var accepted = false
         for entry in entries {
             switch entry.event.type {
             case .payloadQuarantined:
                 guard let record = entry.quarantine, !record.reasonCode.hasPrefix("frame_"),
                     record.reasonCode != "incomplete"
                 else { continue }
-                return .held(quarantineID: entry.event.id.description, reason: record.reason)
+                holds.append(Hold(quarantineID: entry.event.id.description, reason: record.reason))
             case .barcodeScanned, .rfidObserved:
-                signal = .accepted
+                accepted = true
             default:
                 continue
             }
         }
-        return signal
+        if !holds.isEmpty { return .held(holds) }
+        return accepted ? .accepted : nil
     }
 }

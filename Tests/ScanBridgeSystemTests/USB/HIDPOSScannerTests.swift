@@ -4,6 +4,10 @@ import Testing
 
 @testable import ScanBridgeTestSupport
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A HID POS scanner (hidraw, usage page 0x8C) under umockdev: the report descriptor is the
 /// `H: report_descriptor` attribute of the committed description (Honeywell's HID POS firmware
 /// descriptor), the reports a umockdev script (`Tests/Tools/hidpos-script.py`).
@@ -55,5 +59,51 @@ struct HIDPOSScannerTests {
         ]
         #expect(scans.compactMap { ($0["data"] as? [String: Any])?["text"] as? String } == expected)
         #expect(scans.compactMap { $0["raw"] as? String } == expected.map { Base64.encode(Array($0.utf8)) })
+    }
+
+    /// Report 2 of the Honeywell layout: byte count, AIM identifier, 56 data bytes, Code ID,
+    /// reserved, Decode Data Continued clear (as `Tests/Tools/hidpos-script.py` writes it).
+    static func report(aim: String, data: String) -> String {
+        let bytes = Array(data.utf8)
+        let report: [UInt8] =
+            [0x02, UInt8(bytes.count)] + Array(aim.utf8) + bytes + [UInt8](repeating: 0, count: 56 - bytes.count)
+            + [0x64, 0x00, 0x00]
+        return Hex.encode(report)
+    }
+
+    @Test(
+        "A held scan sounds the scanner's error beep: output report 4, bit 5, on its hidraw node; a good scan adds none"
+    )
+    func errorBeep() async throws {
+        let run = try await UmockdevAgentRun("hidpos-beep")
+        defer { try? FileManager.default.removeItem(atPath: run.directory) }
+        let testbed = try await TestSupport.onThreadValue { Result { try MockTestbed() } }.get()
+        defer { testbed.close() }
+        func query(_ command: String) async throws -> String {
+            try await TestSupport.onThreadValue { Result { try testbed.query(command) } }.get()
+        }
+        let agent = try WedgeScannerTests.process(
+            [TestSupport.executable, "run", "--config", try run.config(devices: "")],
+            environment: testbed.environment, log: run.directory + "/agent.log")
+        defer { kill(agent.processIdentifier, SIGKILL) }
+        func types() throws -> [String] {
+            try WedgeScannerTests.received(run.receiver).compactMap { $0["type"] as? String }
+        }
+        _ = try await query("add \(Self.description)")
+        #expect(try await TestSupport.eventually(seconds: 20) { try types() == ["device.attached"] })
+        _ = try await query("feed /dev/hidraw0 \(Self.report(aim: "]C1", data: "0109501101530003"))")
+        #expect(try await TestSupport.eventually(seconds: 20) { try types().last == "barcode.scanned" })
+        // A held scan's beep is written before the next report is read, so this one is quiet
+        // exactly when nothing was written for the good scan.
+        _ = try await query("feed /dev/hidraw0 \(Self.report(aim: "]C1", data: "0109501101530004"))")
+        #expect(try await TestSupport.eventually(seconds: 20) { try types().last == "payload.quarantined" })
+        var written = ""
+        _ = await TestSupport.eventually(seconds: 10) {
+            written += (try? testbed.query("written /dev/hidraw0")) ?? ""
+            return !written.isEmpty
+        }
+        #expect(written == "0420", "agent log: \(run.directory)/agent.log")
+        await WedgeScannerTests.finish(agent)
+        await run.receiver.stop()
     }
 }

@@ -42,9 +42,16 @@ final class MockTestbed: @unchecked Sendable {
 
     /// Sends one command and waits for its answer.
     func send(_ command: String) throws {
+        guard try query(command).isEmpty else { throw TestbedError(message: "\(command): unexpected answer") }
+    }
+
+    /// Sends one command and returns what its `ok` answer carries (`written` answers hex).
+    func query(_ command: String) throws -> String {
         input.fileHandleForWriting.write(Data((command + "\n").utf8))
         let answer = try Self.readLine(output.fileHandleForReading, buffer: &buffer)
-        guard answer == "ok" else { throw TestbedError(message: "\(command): \(answer)") }
+        if answer == "ok" { return "" }
+        guard answer.hasPrefix("ok ") else { throw TestbedError(message: "\(command): \(answer)") }
+        return String(answer.dropFirst(3))
     }
 
     func close() {
