@@ -199,4 +199,37 @@ struct FeedbackTests {
         runner.source.stop()
         await task.value
     }
+
+    @Test(
+        "in headless Chromium the page turns red, names the device and reason, starts its tone, and Acknowledge clears it",
+        .enabled(if: Chromium.executable != nil || ProcessInfo.processInfo.environment["CI"] == "true"))
+    func browserHold() async throws {
+        let running = try await start(profile: nil)
+        defer { running.task.cancel() }
+        try running.terminal.write(Array("]C10109501101530004\r\n".utf8))
+        let shown = await TestSupport.eventually { running.agent.counters.snapshot.feedback[.shown] == 1 }
+        #expect(shown)
+        let values = try await Chromium.run(
+            [
+                ["navigate": "http://127.0.0.1:\(running.port)/"],
+                ["eval": "document.body.className"],
+                ["eval": "document.getElementById('headline').innerText"],
+                // Set by the page's script once its AudioContext exists; the tone runs in it.
+                ["wait_for": "window.scanbridgeTone && window.scanbridgeTone.state === 'running' && 'running'"],
+                ["eval_navigate": "document.getElementById('acknowledge').click()"],
+                ["eval": "document.body.className"],
+                ["eval": "document.getElementById('headline').innerText"],
+            ],
+            // A kiosk tablet's browser is started so; without it the page asks for a tap.
+            flags: ["--autoplay-policy=no-user-gesture-required"])
+        try #require(values.count == 5, "\(values)")
+        #expect(values[0] as? String == "held")
+        let headline = values[1] as? String ?? ""
+        #expect(headline.contains("Scan held from bench") && headline.contains("check digit"), "\(headline)")
+        #expect(values[2] as? String == "running")
+        #expect(values[3] as? String == "", "acknowledged through the page's own form")
+        #expect(!(values[4] as? String ?? "").contains("held"))
+        #expect(running.agent.devices.unacknowledgedHolds.isEmpty)
+        try await running.stop()
+    }
 }
