@@ -99,6 +99,27 @@ enum PostgresReceiverSchema {
                 """
             ]
         ),
+        (
+            // The type list is `ConsoleNotice.typeCondition`, spelled out so this version never
+            // changes. Building the partial index reads receiver_events once.
+            4, "console sessions and the notices index",
+            [
+                """
+                CREATE TABLE receiver_console_sessions (
+                    token_sha256 text PRIMARY KEY,
+                    consumer text NOT NULL REFERENCES receiver_consumers (name),
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    expires_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX receiver_console_sessions_by_expiry ON receiver_console_sessions (expires_at)",
+                """
+                CREATE INDEX receiver_events_notices ON receiver_events (agent_id, seq)
+                WHERE type IN ('device.attached', 'device.firmware_changed', 'schema.drift_detected',
+                               'payload.quarantined', 'payload.released')
+                """,
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -7,7 +7,8 @@ import ScanBridgeWire
 
 /// The reference upstream over HTTP: `POST /v1/scan-batches`, the feed `GET /v1/events`,
 /// `GET /v1/agents[/{agent_id}]`, `GET /metrics` (these three for a consumer's bearer token
-/// only), `/healthz` and `/readyz` (the store answers).
+/// only), the fleet console (`GET /`, `/agents/{agent_id}`, `/login`, `/logout`: a consumer's
+/// token or a session signed in with one), `/healthz` and `/readyz` (the store answers).
 ///
 /// A receiver keeps no state of its own beyond its metrics: any number of them can serve one
 /// PostgreSQL store behind a load balancer.
@@ -148,6 +149,10 @@ public struct ReceiverServer: Sendable {
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
             })
+        ConsoleRoutes(
+            reader: ConsoleReader(store: intake.store), consumers: consumers,
+            sessions: ConsoleSessions(store: intake.store, logger: intake.logger), logger: intake.logger
+        ).add(to: router)
         router.get("/healthz") { _, _ -> Response in
             Self.json(200, #"{"status":"alive"}"#)
         }

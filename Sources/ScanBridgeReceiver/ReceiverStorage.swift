@@ -61,6 +61,25 @@ public protocol ReceiverStorage: Sendable {
     func batches(agentID: String, after batchSeq: Int64, limit: Int) async throws(ReceiverStoreError)
         -> [ReceivedBatch]
 
+    /// The console's view of one agent (`agentID`) or of every agent (nil), by `agent_id`.
+    func consoleAgents(agentID: String?) async throws(ReceiverStoreError) -> [ConsoleAgentRecord]
+
+    /// The events the console reports on (`ConsoleNotice.types`) of one agent or of every
+    /// agent, by agent and `seq`; read through a partial index that holds only those events.
+    func consoleNotices(agentID: String?) async throws(ReceiverStoreError) -> [ConsoleNotice]
+
+    /// Records a console session: the SHA-256 of its cookie, the consumer it acts for and
+    /// when it ends.
+    func startConsoleSession(tokenSHA256: String, consumer: String, expiresAt: Timestamp)
+        async throws(ReceiverStoreError)
+
+    /// The consumer a session acts for, or nil when the session is unknown, expired or its
+    /// consumer revoked.
+    func consoleSessionConsumer(tokenSHA256: String, now: Timestamp) async throws(ReceiverStoreError) -> String?
+
+    /// Forgets a session (logout) and every expired one.
+    func endConsoleSession(tokenSHA256: String, now: Timestamp) async throws(ReceiverStoreError)
+
     /// Answers whether the store can be reached (readiness).
     func ping() async throws(ReceiverStoreError)
 

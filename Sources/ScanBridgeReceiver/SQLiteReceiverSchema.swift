@@ -14,6 +14,7 @@ enum SQLiteReceiverSchema {
         ("receiver-v2-agents-keys-feed", addAgentsKeysAndFeed),
         ("receiver-v3-key-handovers", addKeyHandovers),
         ("receiver-v4-feed-consumers", addFeedConsumers),
+        ("receiver-v5-console", addConsole),
     ]
 
     static func migrate(_ db: Database) throws {
@@ -137,6 +138,26 @@ enum SQLiteReceiverSchema {
                     last_used_at TEXT,
                     revoked_at TEXT
                 );
+                """)
+    }
+
+    /// The console: its sessions (the SHA-256 of each cookie, tied to a consumer, with its
+    /// end), an index for "when did this agent's newest batch arrive", and a partial index of
+    /// the few event types it reports on (`ConsoleNotice.typeCondition`, spelled out here so
+    /// this version never changes), so it never scans an agent's scans.
+    static func addConsole(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE receiver_console_sessions (
+                    token_sha256 TEXT NOT NULL PRIMARY KEY,
+                    consumer TEXT NOT NULL REFERENCES receiver_consumers (name),
+                    created_at TEXT NOT NULL,
+                    expires_us INTEGER NOT NULL
+                );
+                CREATE INDEX receiver_console_sessions_by_expiry ON receiver_console_sessions (expires_us);
+                CREATE INDEX receiver_events_notices ON receiver_events (agent_id, seq)
+                    WHERE type IN ('device.attached', 'device.firmware_changed', 'schema.drift_detected',
+                                   'payload.quarantined', 'payload.released');
                 """)
     }
 }
