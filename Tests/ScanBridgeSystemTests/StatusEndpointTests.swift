@@ -124,9 +124,9 @@ struct StatusEndpointTests {
 
     @Test(
         "headless Chromium renders the page: the headline and the device list as a person sees them",
-        .enabled(if: HTTPProbe.chromium != nil || ProcessInfo.processInfo.environment["CI"] == "true"))
+        .enabled(if: Chromium.executable != nil || ProcessInfo.processInfo.environment["CI"] == "true"))
     func browser() async throws {
-        let browser = try #require(HTTPProbe.chromium, "CI installs the chromium package")
+        let browser = try #require(Chromium.executable, "CI installs the chromium package")
         let running = try await start(upstream: nil)
         defer { running.task.cancel() }
         try running.terminal.write(Array("]C10109501101530003\r\n".utf8))
@@ -162,12 +162,6 @@ enum HTTPProbe {
                 try LoopbackHTTP.request(method, port: port, path: path, host: host, headers: headers)
             }
         }.get()
-    }
-
-    static var chromium: String? {
-        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
     }
 
     /// The page's visible text as Chromium renders it (`--dump-dom`, tags stripped).

@@ -1,3 +1,5 @@
+import ScanBridgeCore
+
 /// What one agent's notices add up to: the devices it has reported, its open drift alerts and
 /// its held payloads. A pure fold over the notices in `seq` order, so the fleet page (counts)
 /// and the agent page (lists) can never disagree.

@@ -1,3 +1,5 @@
+import ScanBridgeCore
+
 /// `GET /agents/{agent_id}`: one agent's state, its open drift alerts, held payloads, devices,
 /// gaps and keys, each list cut at `listLimit` with how many more there are.
 enum ConsoleAgentPage {

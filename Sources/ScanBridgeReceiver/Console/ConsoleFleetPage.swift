@@ -1,3 +1,5 @@
+import ScanBridgeCore
+
 /// `GET /`: every agent, the one that needs attention on top, a page of them at a time.
 enum ConsoleFleetPage {
     static let pageSize = 50

@@ -1,3 +1,5 @@
+import ScanBridgeCore
+
 /// The frame every console page shares: one inline stylesheet, no script, no external asset,
 /// and (for the fleet and agent pages) a meta refresh so a wall screen stays current.
 enum ConsoleLayout {

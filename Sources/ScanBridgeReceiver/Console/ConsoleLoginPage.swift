@@ -1,3 +1,5 @@
+import ScanBridgeCore
+
 /// The form a browser without a session gets: it posts a consumer's token to `POST /login`.
 enum ConsoleLoginPage {
     static func render(message: String? = nil) -> String {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ScanBridgeCore
 
 /// The fleet console's routes: `GET /`, `GET /agents/{agent_id}`, `GET|POST /login`,
 /// `POST /logout`.

@@ -11,9 +11,8 @@ import Testing
 struct ConsoleBrowserTests {
     @Test(
         "headless Chromium: sign in with the form, the lagging agent on top, an agent's drift alert",
-        .enabled(if: HTTPProbe.chromium != nil || ProcessInfo.processInfo.environment["CI"] == "true"))
+        .enabled(if: Chromium.executable != nil || ProcessInfo.processInfo.environment["CI"] == "true"))
     func signInAndBrowse() async throws {
-        let browser = try #require(HTTPProbe.chromium, "CI installs the chromium package")
         let store: any ReceiverStorage = try ReceiverStore(
             path: TestSupport.temporaryDirectory("console") + "/receiver.sqlite")
         let token: String
@@ -39,7 +38,7 @@ struct ConsoleBrowserTests {
                 ["eval": "document.querySelector('h1').innerText"],
                 ["eval": "document.body.innerText"],
             ]
-            let values = try await Self.drive(browser: browser, steps: steps)
+            let values = try await Chromium.run(steps)
             try #require(values.count == 7, "cdp.py answered \(values)")
             #expect(values[0] as? Bool == true, "no token: the sign-in form")
             #expect(values[1] as? Bool == false, "no token: nothing of the agent")
@@ -53,27 +52,5 @@ struct ConsoleBrowserTests {
                 #expect(text.contains(expected), "\(expected) in \(text)")
             }
         }
-    }
-
-    /// Runs `cdp.py` with `steps` on stdin and returns the values it printed.
-    static func drive(browser: String, steps: [[String: String]]) async throws -> [Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", TestSupport.repository + "/Tests/Tools/cdp.py", browser]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: steps))
-        try input.fileHandleForWriting.close()
-        let data = await TestSupport.onThreadValue { output.fileHandleForReading.readDataToEndOfFile() }
-        process.waitUntilExit()
-        let answer = try JSONSerialization.jsonObject(with: data)
-        guard process.terminationStatus == 0, let values = answer as? [Any] else {
-            throw ProbeError("cdp.py exited \(process.terminationStatus): \(String(decoding: data, as: UTF8.self))")
-        }
-        return values
     }
 }
