@@ -32,6 +32,14 @@ public final class Agent: Service, Sendable {
     let outbox: OutboxWriter
     let storage: StorageState
     public let catalog: ProfileCatalog
+    /// The profiles in force, which a profile bundle replaces while the agent runs.
+    public let book: ProfileBook
+    /// The profile authorities (`profiles.trust`); empty: bundles are ignored.
+    let authorities: TrustedKeys
+    /// The bundle stored in the state directory, verified at start.
+    let installedBundle: InstalledBundle?
+    /// Set while bundles are polled (`status`).
+    let bundleUpdater = Mutex<ProfileBundleUpdater?>(nil)
 
     /// Opens the state (creating the directory, database, agent id and signing key on
     /// first use).
@@ -56,7 +64,20 @@ public final class Agent: Service, Sendable {
                     "\(listen) is reachable from other machines and the status page has no authentication — listen on 127.0.0.1, or set status.allow_remote: true on a trusted network",
                 source: "configuration")
         }
-        catalog = try ProfileCatalog.load(directories: configuration.profileDirectories)
+        authorities =
+            configuration.profileBundles.trust.isEmpty
+            ? TrustedKeys() : try TrustedKeys.load(paths: configuration.profileBundles.trust)
+        var installed: InstalledBundle?
+        if !configuration.profileBundles.trust.isEmpty {
+            do {
+                installed = try InstalledBundle.load(stateDirectory: configuration.stateDirectory, trusted: authorities)
+            } catch {
+                logger.error("the stored profile bundle is set aside: \(error)")
+            }
+        }
+        installedBundle = installed
+        catalog = try ProfileCatalog.load(directories: configuration.profileDirectories, bundle: installed?.bundle)
+        book = ProfileBook(catalog)
         for (index, device) in configuration.devices.enumerated() {
             if let profile = device.profile, !catalog.contains(id: profile) {
                 throw ConfigurationError(
@@ -144,7 +165,7 @@ public final class Agent: Service, Sendable {
         let runners = configuration.devices.map {
             DeviceRunner.serial(
                 $0, catalog: catalog, sink: sink, registry: registry, states: devices, logger: logger,
-                feedbackEnabled: configuration.feedbackEnabled)
+                feedbackEnabled: configuration.feedbackEnabled, book: book)
         }
         // Listed on the status page from the start, before their readers run.
         for runner in runners {
@@ -155,7 +176,7 @@ public final class Agent: Service, Sendable {
             ? DeviceSupervisor(
                 configuration: configuration,
                 sink: sink,
-                registry: registry, catalog: catalog, states: devices, logger: logger) : nil
+                registry: registry, catalog: catalog, states: devices, logger: logger, book: book) : nil
         discovery.withLock { $0 = supervisor }
         let statusTask = startStatusServer()
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
@@ -192,14 +213,17 @@ public final class Agent: Service, Sendable {
             metadata: [
                 "agent_id": "\(agentID)", "devices": "\(runners.count)", "state": "\(configuration.databasePath)",
             ])
+        let reconnected = Doorbell()
         let forwarding = upstream.map { upstream in
             let settings = configuration.upstream!
             let forwarder = Forwarder(
                 agentID: agentID, keys: keys, batches: batches, upstream: upstream, limits: settings.batchLimits,
                 retryCapMilliseconds: settings.retryCapMilliseconds, doorbell: doorbell, counters: counters,
-                storage: storage, retentionHours: configuration.retentionHours, logger: logger, metrics: metrics)
+                storage: storage, retentionHours: configuration.retentionHours, logger: logger, metrics: metrics,
+                reconnected: reconnected)
             return Task { await forwarder.run() }
         }
+        let bundles = startBundleUpdates(upstream: upstream, keys: keys, reconnected: reconnected)
         // Commits by other processes (`quarantine replay`, `discard`) wake the forwarder too.
         let bell = doorbell
         let commits: CommitWatcher?
@@ -233,11 +257,49 @@ public final class Agent: Service, Sendable {
         await statusTask?.value
         // Readers have committed their last chunks; only now does the forwarder stop, and an
         // in-flight batch without a 2xx simply stays pending.
+        bundles?.cancel()
+        reconnected.ring()
+        await bundles?.value
         forwarding?.cancel()
         doorbell.ring()
         await forwarding?.value
         await upstream?.shutdown()
         logger.info("agent stopped")
+    }
+
+    /// What `/status.json` says about profile bundles.
+    var profilesStatus: OutboxStatus.Live.Profiles {
+        let installed = installedBundle.map { "\($0.bundle.name)@\($0.bundle.version)" }
+        guard !configuration.profileBundles.trust.isEmpty else {
+            return .init(
+                bundles: "ignored: no profiles.trust configured", bundle: nil, sha256: nil, lastCheck: nil, problem: nil
+            )
+        }
+        guard let state = bundleUpdater.withLock({ $0 })?.state.withLock({ $0 }) else {
+            return .init(
+                bundles: configuration.upstream == nil ? "not polled: no upstream" : "polled", bundle: installed,
+                sha256: installedBundle?.sha256, lastCheck: nil, problem: nil)
+        }
+        return .init(
+            bundles: "polled", bundle: state.installed, sha256: state.sha256, lastCheck: state.lastCheck,
+            problem: state.lastProblem)
+    }
+
+    /// Polls the fleet's profile bundle when an upstream and at least one authority are set.
+    private func startBundleUpdates(upstream: HTTPUpstream?, keys: SigningKeys, reconnected: Doorbell) -> Task<
+        Void, Never
+    >? {
+        guard let upstream, let url = configuration.profileBundleURL else { return nil }
+        guard !configuration.profileBundles.trust.isEmpty else {
+            logger.notice("profile bundles are ignored: no profiles.trust is configured")
+            return nil
+        }
+        let updater = ProfileBundleUpdater(
+            configuration: configuration, agentID: agentID, url: url, trusted: authorities, upstream: upstream,
+            keys: keys, book: book, installed: installedBundle, database: database, outbox: outbox,
+            reconnected: reconnected, logger: logger)
+        bundleUpdater.withLock { $0 = updater }
+        return Task { await updater.run() }
     }
 
     /// Starts the status endpoint; a port already taken is logged, never fatal (scanning

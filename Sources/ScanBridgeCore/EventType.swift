@@ -10,4 +10,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case schemaDriftDetected = "schema.drift_detected"
     /// The agent moved to a new signing key; the event carries the hand-over signed by both keys.
     case agentKeyRotated = "agent.key_rotated"
+    /// A signed profile bundle is now in force: its name, version, the SHA-256 of its JWS and
+    /// the profiles it changed. It precedes the payloads the bundle releases from quarantine.
+    case profilesUpdated = "profiles.updated"
 }

@@ -29,6 +29,16 @@ public struct ScanEventBuilder: Sendable {
         if let profile { self.device.profile = profile.name }
     }
 
+    /// The same device read under another profile from the next payload on (a profile bundle
+    /// was applied): the shapes it has sent stay known, so a fix raises no drift of its own.
+    public func switching(to profile: DeviceProfile?, profileID: String) -> ScanEventBuilder {
+        var device = self.device
+        device.profile = nil
+        return ScanEventBuilder(
+            device: device, profile: profile, knownFingerprints: knownFingerprints,
+            unmatchedProfile: profile == nil ? profileID : nil)
+    }
+
     public static func eventType(for profile: DeviceProfile?) -> EventType {
         profile?.decoder == .epc ? .rfidObserved : .barcodeScanned
     }

@@ -125,11 +125,35 @@ public struct OutboxStatus: Sendable {
 
         public var feedback: Feedback?
 
-        public init(lastError: String?, stateWriteFailures: Int, upstream: Upstream? = nil, feedback: Feedback? = nil) {
+        /// Profile bundles: `ignored` (no authority trusted) or the one in force, the last
+        /// successful check and the last problem.
+        public struct Profiles: Sendable {
+            public var bundles: String
+            public var bundle: String?
+            public var sha256: String?
+            public var lastCheck: Timestamp?
+            public var problem: String?
+
+            public init(bundles: String, bundle: String?, sha256: String?, lastCheck: Timestamp?, problem: String?) {
+                self.bundles = bundles
+                self.bundle = bundle
+                self.sha256 = sha256
+                self.lastCheck = lastCheck
+                self.problem = problem
+            }
+        }
+
+        public var profiles: Profiles?
+
+        public init(
+            lastError: String?, stateWriteFailures: Int, upstream: Upstream? = nil, feedback: Feedback? = nil,
+            profiles: Profiles? = nil
+        ) {
             self.lastError = lastError
             self.stateWriteFailures = stateWriteFailures
             self.upstream = upstream
             self.feedback = feedback
+            self.profiles = profiles
         }
     }
 
@@ -159,6 +183,16 @@ public struct OutboxStatus: Sendable {
                 writer.field("failed", Int64(feedback.failed))
                 writer.field("shown", Int64(feedback.shown))
                 writer.field("unacknowledged", Int64(feedback.unacknowledged))
+                writer.endObject()
+            }
+            if let profiles = live.profiles {
+                writer.key("profiles")
+                writer.beginObject()
+                writer.field("bundles", profiles.bundles)
+                writer.field("bundle", profiles.bundle)
+                writer.field("sha256", profiles.sha256)
+                writer.field("last_check", profiles.lastCheck?.iso8601)
+                writer.field("problem", profiles.problem)
                 writer.endObject()
             }
             writer.endObject()

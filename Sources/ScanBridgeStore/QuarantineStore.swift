@@ -107,7 +107,7 @@ public struct QuarantineStore: Sendable {
                 try db.execute(
                     sql: """
                         UPDATE alerts SET closed_at_us = ?, closed_reason = ?
-                        WHERE closed_at_us IS NULL
+                        WHERE closed_at_us IS NULL AND kind != 'profile_bundle'
                           AND device_id NOT IN (SELECT device_id FROM quarantine WHERE status = 'held')
                         """, arguments: [Timestamp.now().microsecondsSinceEpoch, reason])
                 return db.changesCount

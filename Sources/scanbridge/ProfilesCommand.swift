@@ -3,15 +3,28 @@ import FoundationEssentials
 import ScanBridgeAgent
 import ScanBridgeCommandSupport
 import ScanBridgePayloads
+import ScanBridgeWire
 
 struct ProfilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profiles", abstract: "Device profiles: list, show, check a file.",
         subcommands: [List.self, Show.self, Check.self])
 
+    /// What the agent with this configuration loads: built-in, the stored bundle (when its
+    /// authority is trusted), then the files.
     static func catalog(_ options: ConfigOption) -> ProfileCatalog {
         let configuration = options.load()
-        do { return try ProfileCatalog.load(directories: configuration.profileDirectories) } catch {
+        var bundle: ProfileBundle?
+        if !configuration.profileBundles.trust.isEmpty {
+            do {
+                bundle = try InstalledBundle.load(
+                    stateDirectory: configuration.stateDirectory,
+                    trusted: TrustedKeys.load(paths: configuration.profileBundles.trust))?.bundle
+            } catch {
+                StandardError.write("the stored profile bundle is set aside: \(error)\n")
+            }
+        }
+        do { return try ProfileCatalog.load(directories: configuration.profileDirectories, bundle: bundle) } catch {
             Failure(error.description).exit()
         }
     }

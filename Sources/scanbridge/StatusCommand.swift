@@ -45,6 +45,12 @@ struct StatusCommand: ParsableCommand {
                     "feedback         \(feedback.sent) sent to devices, \(feedback.failed) refused, \(feedback.shown) shown on the status page (\(feedback.unacknowledged) not acknowledged)"
                 )
             }
+            if let profiles = live.profiles {
+                var line = profiles.bundle.map { "bundle \($0)" } ?? "no bundle"
+                line += " (\(profiles.bundles)\(profiles.lastCheck.map { ", checked \($0)" } ?? ""))"
+                if let problem = profiles.problem { line += " — \(problem)" }
+                print("profiles         \(line)")
+            }
             if let error = live.lastError { print("last error       \(error)") }
         }
         print("events stored    \(status.lastSeq)")

@@ -148,6 +148,30 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var discovery = false
     /// Directories of operator profiles (`*.json`); default `/etc/scanbridge/profiles.d` when present.
     public var profileDirectories: [String] = []
+
+    /// Signed profile bundles from upstream (`profiles:`): where to poll, how often, and the
+    /// authority keys a bundle must be signed by. Without `trust`, bundles are ignored.
+    public struct ProfileBundles: Sendable, Equatable {
+        /// `profiles.bundle_url`; nil: `/v1/profile-bundle` on the upstream's host.
+        public var url: String?
+        public var pollSeconds = 300
+        /// `profiles.trust`: public JWK or JWKS files of the profile authorities.
+        public var trust: [String] = []
+
+        public init() {}
+    }
+
+    public var profileBundles = ProfileBundles()
+
+    /// Where bundles are fetched: `profiles.bundle_url`, else the upstream's scheme, host and
+    /// port with `/v1/profile-bundle`; nil without either.
+    public var profileBundleURL: String? {
+        if let url = profileBundles.url { return url }
+        guard let upstream = upstream?.url, let scheme = upstream.firstRange(of: "://") else { return nil }
+        let rest = upstream[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return upstream[..<scheme.upperBound] + authority + "/v1/profile-bundle"
+    }
     public var logLevel = "info"
     /// Quota for the state database in MiB (`state_max_mb`); `nil`: the filesystem's space.
     public var stateMaxMegabytes: Int?

@@ -85,6 +85,23 @@ public enum ConfigurationLoader {
             case "state_max_mb": configuration.stateMaxMegabytes = try reader.integer(value, key: key, 1...1_000_000)
             case "retention_hours": configuration.retentionHours = try reader.integer(value, key: key, 0...87_600)
             case "discovery": configuration.discovery = try reader.boolean(value, key: key)
+            case "profiles":
+                for (profilesKey, profilesValue) in try reader.mapping(value, key: key) {
+                    switch profilesKey {
+                    case "profiles.bundle_url":
+                        configuration.profileBundles.url = try NodeReader.checkURL(
+                            try reader.string(profilesValue, key: profilesKey), key: profilesKey, source: source)
+                    case "profiles.bundle_poll_s":
+                        configuration.profileBundles.pollSeconds = try reader.integer(
+                            profilesValue, key: profilesKey, 10...86_400)
+                    case "profiles.trust":
+                        configuration.profileBundles.trust =
+                            profilesValue.scalar != nil
+                            ? [try reader.path(profilesValue, key: profilesKey)]
+                            : try reader.paths(profilesValue, key: profilesKey)
+                    default: throw reader.unknown(profilesKey, known: ["bundle_url", "bundle_poll_s", "trust"])
+                    }
+                }
             case "feedback":
                 for (feedbackKey, feedbackValue) in try reader.mapping(value, key: key) {
                     guard feedbackKey == "feedback.enabled" else {
@@ -108,7 +125,7 @@ public enum ConfigurationLoader {
                     key,
                     known: [
                         "state_dir", "signing_key", "agent_id", "log_level", "upstream", "devices", "discovery",
-                        "feedback", "profile_dirs",
+                        "feedback", "profile_dirs", "profiles",
                         "state_max_mb", "retention_hours", "status",
                     ])
             }
@@ -153,6 +170,13 @@ public enum ConfigurationLoader {
             case "SCANBRIDGE_STATUS_ALLOW_REMOTE": configuration.statusAllowRemote = try flag(name, value)
             case "SCANBRIDGE_DISCOVERY": configuration.discovery = try flag(name, value)
             case "SCANBRIDGE_FEEDBACK_ENABLED": configuration.feedbackEnabled = try flag(name, value)
+            case "SCANBRIDGE_PROFILES_BUNDLE_URL":
+                configuration.profileBundles.url =
+                    value.isEmpty ? nil : try NodeReader.checkURL(value, key: name, source: source)
+            case "SCANBRIDGE_PROFILES_BUNDLE_POLL_S":
+                configuration.profileBundles.pollSeconds = try integer(name, value, 10...86_400)
+            case "SCANBRIDGE_PROFILES_TRUST":
+                configuration.profileBundles.trust = value.split(separator: ",").map(String.init)
             case "SCANBRIDGE_LOG_LEVEL":
                 guard LogLevels.names.contains(value) else {
                     throw ConfigurationError(
@@ -212,7 +236,7 @@ public enum ConfigurationLoader {
                 throw ConfigurationError(
                     key: name,
                     message:
-                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_STATUS_ALLOW_REMOTE, SCANBRIDGE_DISCOVERY, SCANBRIDGE_FEEDBACK_ENABLED, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS, SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT, SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP, SCANBRIDGE_UPSTREAM_CONNECT_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_COMPRESSION",
+                        "unknown setting; known: SCANBRIDGE_CONFIG, SCANBRIDGE_STATE_DIR, SCANBRIDGE_SIGNING_KEY, SCANBRIDGE_AGENT_ID, SCANBRIDGE_LOG_LEVEL, SCANBRIDGE_STATUS_LISTEN, SCANBRIDGE_STATUS_ALLOW_REMOTE, SCANBRIDGE_DISCOVERY, SCANBRIDGE_FEEDBACK_ENABLED, SCANBRIDGE_PROFILES_BUNDLE_URL, SCANBRIDGE_PROFILES_BUNDLE_POLL_S, SCANBRIDGE_PROFILES_TRUST, SCANBRIDGE_UPSTREAM_URL, SCANBRIDGE_UPSTREAM_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_BATCH_MAX_EVENTS, SCANBRIDGE_UPSTREAM_BATCH_MAX_BYTES, SCANBRIDGE_UPSTREAM_BATCH_MAX_AGE_MS, SCANBRIDGE_UPSTREAM_BATCH_LINGER_MS, SCANBRIDGE_UPSTREAM_RETRY_CAP_MS, SCANBRIDGE_UPSTREAM_ACKNOWLEDGEMENT, SCANBRIDGE_UPSTREAM_ALLOW_PLAIN_HTTP, SCANBRIDGE_UPSTREAM_CONNECT_TIMEOUT_MS, SCANBRIDGE_UPSTREAM_COMPRESSION",
                     source: source)
             }
         }

@@ -14,6 +14,7 @@ final class DeviceSupervisor: Sendable {
     private let sink: EventSink
     private let registry: DeviceRegistry
     private let catalog: ProfileCatalog
+    private let book: ProfileBook?
     private let states: DeviceStates
     private let logger: Logger
     private let watcher = DeviceWatcher()
@@ -24,8 +25,9 @@ final class DeviceSupervisor: Sendable {
 
     init(
         configuration: AgentConfiguration, sink: EventSink, registry: DeviceRegistry, catalog: ProfileCatalog,
-        states: DeviceStates, logger: Logger
+        states: DeviceStates, logger: Logger, book: ProfileBook? = nil
     ) {
+        self.book = book
         self.configuration = configuration
         self.matcher = DeviceMatcher(rules: configuration.rules, catalog: catalog)
         self.sink = sink
@@ -149,7 +151,7 @@ final class DeviceSupervisor: Sendable {
             serial.usb = found.node.usb
             return DeviceRunner.serial(
                 serial, catalog: catalog, sink: sink, registry: registry, states: states, logger: logger,
-                discovered: found, feedbackEnabled: configuration.feedbackEnabled)
+                discovered: found, feedbackEnabled: configuration.feedbackEnabled, book: book)
         case .agent:
             return nil
         case .usbVendor:
@@ -168,13 +170,13 @@ final class DeviceSupervisor: Sendable {
         }
         let usb = found.node.usb
         let profileID = found.profileID ?? "serial-lines"
-        let profile = catalog.resolve(
+        let profile = (book?.catalog ?? catalog).resolve(
             id: profileID, vendorID: usb?.vendorID, productID: usb?.productID, serial: usb?.serial,
             firmware: usb?.firmware)
         return DeviceRunner(
             target: DeviceRunner.Target(
                 identity: found.identity, path: path, profileID: profileID, profile: profile, discovered: found),
             plan: plan, source: source, sink: sink, registry: registry, states: states, logger: logger,
-            feedback: feedback)
+            feedback: feedback, book: book)
     }
 }

@@ -24,11 +24,15 @@ public struct Forwarder: Sendable {
     let retentionHours: Int
     let logger: Logger
 
+    /// Rung when a batch gets through after failures (the profile bundle is checked then).
+    private let reconnected: Doorbell?
+
     public init(
         agentID: String, keys: SigningKeys, batches: OutboxBatches, upstream: HTTPUpstream, limits: BatchLimits,
         retryCapMilliseconds: Int, doorbell: Doorbell, counters: AgentCounters, storage: StorageState,
-        retentionHours: Int, logger: Logger, metrics: AgentMetrics? = nil
+        retentionHours: Int, logger: Logger, metrics: AgentMetrics? = nil, reconnected: Doorbell? = nil
     ) {
+        self.reconnected = reconnected
         self.metrics = metrics
         self.agentID = agentID
         self.keys = keys
@@ -167,11 +171,14 @@ public struct Forwarder: Sendable {
             try batches.acknowledge(batch.batchSeq, at: .now())
             metrics?.batch(repeated ? .repeat : .accepted)
             backoff.reset()
-            counters.update {
-                $0.acknowledged += batch.eventCount
-                $0.lastError = nil
-                $0.failuresInARow = 0
+            let wasFailing = counters.update { counts in
+                let failing = counts.failuresInARow > 0
+                counts.acknowledged += batch.eventCount
+                counts.lastError = nil
+                counts.failuresInARow = 0
+                return failing
             }
+            if wasFailing { reconnected?.ring() }
             logger.debug(
                 "batch acknowledged", metadata: ["batch_seq": "\(batch.batchSeq)", "events": "\(batch.eventCount)"])
         case .retry(let reason, _), .unreachable(let reason):

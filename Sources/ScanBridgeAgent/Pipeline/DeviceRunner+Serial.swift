@@ -11,7 +11,7 @@ extension DeviceRunner {
     public static func serial(
         _ configuration: AgentConfiguration.SerialDevice, catalog: ProfileCatalog, sink: EventSink,
         registry: DeviceRegistry, states: DeviceStates?, logger: Logger, discovered: DiscoveredDevice? = nil,
-        feedbackEnabled: Bool = true
+        feedbackEnabled: Bool = true, book: ProfileBook? = nil
     ) -> DeviceRunner {
         let usb = configuration.usb
         let profile = catalog.resolve(
@@ -49,6 +49,6 @@ extension DeviceRunner {
             registry: registry, states: states, logger: logger,
             feedback: feedbackEnabled && configuration.feedback
                 ? profile?.feedback.map { FeedbackPlan(channel: .serial, error: $0.error, ok: $0.ok) } ?? .pageOnly
-                : nil)
+                : nil, book: book)
     }
 }

@@ -35,15 +35,18 @@ public final class DeviceRunner: Sendable {
     private let logger: Logger
     /// How the person at the device hears about a held scan; nil: feedback is off for it.
     let feedback: FeedbackPlan?
+    /// The profiles in force; a new generation (a bundle applied) is taken up between inputs.
+    let book: ProfileBook?
     /// Set by ``stop(removed:)``: true when udev said the device went, false when the agent stops.
     private let stopRequest = Mutex<Bool?>(nil)
 
     init(
         target: Target, plan: ReadingPlan, source: any DeviceInputSource, sink: EventSink, registry: DeviceRegistry,
-        states: DeviceStates?, logger: Logger, feedback: FeedbackPlan? = nil
+        states: DeviceStates?, logger: Logger, feedback: FeedbackPlan? = nil, book: ProfileBook? = nil
     ) {
         self.target = target
         self.feedback = feedback
+        self.book = book
         self.plan = plan
         self.source = source
         self.sink = sink
@@ -73,7 +76,25 @@ public final class DeviceRunner: Sendable {
         var openProblem: String?
         // A device that refused a write is not written to again until it is reopened.
         var feedbackRefused = false
+        var generation = book?.generation ?? 0
+        var profileLabel = target.profile.map { "\($0.name) (\($0.source))" }
         for await input in source.inputs {
+            if let book, book.generation != generation {
+                let snapshot = book.snapshot()
+                generation = snapshot.generation
+                let identity = target.identity
+                let profile = snapshot.catalog.resolve(
+                    id: target.profileID, vendorID: identity.vendorID, productID: identity.productID,
+                    serial: identity.serial, firmware: identity.firmware)
+                machine.switchProfile(to: profile, profileID: target.profileID)
+                let label = profile.map { "\($0.name) (\($0.source))" }
+                if label != profileLabel {
+                    logger.notice(
+                        "payloads are now judged under \(label ?? "no profile: no version matches")",
+                        metadata: ["was": "\(profileLabel ?? "-")"])
+                    profileLabel = label
+                }
+            }
             let reaction: Reaction
             switch input {
             case .opened:

@@ -19,11 +19,19 @@ public struct LiveStatus: Decodable, Sendable {
         public var unacknowledged: Int
     }
 
+    public struct Profiles: Decodable, Sendable {
+        public var bundles: String
+        public var bundle: String?
+        public var lastCheck: String?
+        public var problem: String?
+    }
+
     public var running: Bool
     public var lastError: String?
     public var stateWriteFailures: Int
     public var upstream: Upstream?
     public var feedback: Feedback?
+    public var profiles: Profiles?
 
     private struct Document: Decodable {
         var agent: LiveStatus

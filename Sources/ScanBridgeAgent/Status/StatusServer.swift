@@ -153,7 +153,8 @@ struct StatusServer: Sendable {
                     },
                     feedback: .init(
                         sent: counts.feedback[.sent] ?? 0, failed: counts.feedback[.failed] ?? 0,
-                        shown: counts.feedback[.shown] ?? 0, unacknowledged: agent.devices.unacknowledgedHolds.count))
+                        shown: counts.feedback[.shown] ?? 0, unacknowledged: agent.devices.unacknowledgedHolds.count),
+                    profiles: agent.profilesStatus)
                 return Reply(
                     status: 200, type: "application/json",
                     body: String(decoding: status.json(now: .now(), live: live), as: UTF8.self))

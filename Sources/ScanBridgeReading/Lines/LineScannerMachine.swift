@@ -37,4 +37,8 @@ public struct LineScannerMachine: DeviceMachine {
         }
         return reaction
     }
+
+    public mutating func switchProfile(to profile: DeviceProfile?, profileID: String) {
+        builder = builder.switching(to: profile, profileID: profileID)
+    }
 }

@@ -59,4 +59,8 @@ public struct NodeScannerMachine<Decoder: NodeScanDecoder>: DeviceMachine {
         reaction.deadline = decoder.deadline
         return reaction
     }
+
+    public mutating func switchProfile(to profile: DeviceProfile?, profileID: String) {
+        builder = builder.switching(to: profile, profileID: profileID)
+    }
 }

@@ -6,7 +6,7 @@ import ScanBridgePayloads
 /// and sampled into quarantine.
 public struct ReaderMachine: DeviceMachine {
     public let codec: ReaderCodec
-    private let builder: ScanEventBuilder
+    private var builder: ScanEventBuilder
     private var decoder: any ReaderFrameDecoder
     private var session: ReaderSession
     private var window: ObservationWindow
@@ -77,5 +77,9 @@ public struct ReaderMachine: DeviceMachine {
         }
         reaction.deadline = [decoder.deadline, session.deadline, window.deadline].compactMap { $0 }.min()
         return reaction
+    }
+
+    public mutating func switchProfile(to profile: DeviceProfile?, profileID: String) {
+        builder = builder.switching(to: profile, profileID: profileID)
     }
 }

@@ -99,8 +99,8 @@ public final class HTTPUpstream: Sendable {
     public let timeoutMilliseconds: Int
     public let connectTimeoutMilliseconds: Int
     public let acknowledgement: Acknowledgement
-    private let client: HTTPClient
-    private let authorization: String?
+    let client: HTTPClient
+    let authorization: String?
     private let trafficState: Mutex<Traffic>
 
     /// - Parameters:

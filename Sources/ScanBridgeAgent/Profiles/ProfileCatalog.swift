@@ -1,8 +1,10 @@
 import FoundationEssentials
 import ScanBridgePayloads
 
-/// All profiles the agent knows: the built-in ones, then every `*.json` in the profile
-/// directories (an operator's file with the same id and version replaces the built-in).
+/// All profiles the agent knows: the built-in ones, then the applied profile bundle's, then
+/// every `*.json` in the profile directories. An operator's file with the same id and version
+/// replaces a built-in one, and any file for an id sets the bundle's versions of that id
+/// aside: the person at the box has the last word.
 public struct ProfileCatalog: Sendable {
     public private(set) var profiles: [DeviceProfile] = []
 
@@ -12,8 +14,12 @@ public struct ProfileCatalog: Sendable {
         self.profiles = profiles
     }
 
-    public static func load(directories: [String]) throws(ProfileLoadError) -> ProfileCatalog {
+    public static func load(directories: [String], bundle: ProfileBundle? = nil) throws(ProfileLoadError)
+        -> ProfileCatalog
+    {
         var catalog = ProfileCatalog(profiles: try BuiltInProfiles.all())
+        for profile in bundle?.profiles ?? [] { catalog.add(profile) }
+        var fileIDs: Set<String> = []
         for directory in directories {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
                 throw ProfileLoadError(source: directory, pointer: "", message: "cannot read profile directory")
@@ -23,8 +29,13 @@ public struct ProfileCatalog: Sendable {
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw ProfileLoadError(source: path, pointer: "", message: "cannot read")
                 }
-                catalog.add(try ProfileParser.parse(Array(data), source: path))
+                let profile = try ProfileParser.parse(Array(data), source: path)
+                fileIDs.insert(profile.id)
+                catalog.add(profile)
             }
+        }
+        if let bundle {
+            catalog.profiles.removeAll { fileIDs.contains($0.id) && $0.source == bundle.label }
         }
         return catalog
     }
