@@ -93,7 +93,7 @@ public enum ConfigurationLoader {
                             try reader.string(profilesValue, key: profilesKey), key: profilesKey, source: source)
                     case "profiles.bundle_poll_s":
                         configuration.profileBundles.pollSeconds = try reader.integer(
-                            profilesValue, key: profilesKey, 10...86_400)
+                            profilesValue, key: profilesKey, 1...86_400)
                     case "profiles.trust":
                         configuration.profileBundles.trust =
                             profilesValue.scalar != nil
@@ -174,7 +174,7 @@ public enum ConfigurationLoader {
                 configuration.profileBundles.url =
                     value.isEmpty ? nil : try NodeReader.checkURL(value, key: name, source: source)
             case "SCANBRIDGE_PROFILES_BUNDLE_POLL_S":
-                configuration.profileBundles.pollSeconds = try integer(name, value, 10...86_400)
+                configuration.profileBundles.pollSeconds = try integer(name, value, 1...86_400)
             case "SCANBRIDGE_PROFILES_TRUST":
                 configuration.profileBundles.trust = value.split(separator: ",").map(String.init)
             case "SCANBRIDGE_LOG_LEVEL":
