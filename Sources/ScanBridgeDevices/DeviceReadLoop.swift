@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -27,9 +28,7 @@ final class DeviceReadLoop: @unchecked Sendable {
     private let continuation: AsyncStream<DeviceInput>.Continuation
     private let consumed = DispatchSemaphore(value: 0)
     let wakePipe = WakePipe()
-    private let lock = Lock()
-    private var stopping = false
-    private var deadline: UInt64?
+    private let state = Mutex<(stopping: Bool, deadline: UInt64?)>((false, nil))
 
     init() {
         (inputs, continuation) = AsyncStream.makeStream(of: DeviceInput.self, bufferingPolicy: .unbounded)
@@ -54,23 +53,23 @@ final class DeviceReadLoop: @unchecked Sendable {
     func acknowledge() { consumed.signal() }
 
     func stop() {
-        lock.withLock { stopping = true }
+        state.withLock { $0.stopping = true }
         wakePipe.wake()
         consumed.signal()
     }
 
-    var isStopping: Bool { lock.withLock { stopping } }
+    var isStopping: Bool { state.withLock { $0.stopping } }
 
     func setDeadline(_ nanoseconds: UInt64?) {
-        let earlier = lock.withLock {
-            let earlier = nanoseconds.map { new in deadline.map { new < $0 } ?? true } ?? false
-            deadline = nanoseconds
+        let earlier = state.withLock { state in
+            let earlier = nanoseconds.map { new in state.deadline.map { new < $0 } ?? true } ?? false
+            state.deadline = nanoseconds
             return earlier
         }
         if earlier { wakePipe.wake() }
     }
 
-    func clearDeadline() { lock.withLock { deadline = nil } }
+    func clearDeadline() { state.withLock { $0.deadline = nil } }
 
     /// Reads until the device goes away (returns why) or the source stops (returns nil).
     func readUntilGone(_ fd: Int32, chunkSize: Int = 4096) -> String? {
@@ -83,13 +82,13 @@ final class DeviceReadLoop: @unchecked Sendable {
             fds[0].revents = 0
             fds[1].revents = 0
             var timeout: Int32 = -1
-            if let deadline = lock.withLock({ deadline }) {
+            if let deadline = state.withLock({ $0.deadline }) {
                 let now = MonotonicClock.nanoseconds()
                 // A deadline means "the line was quiet until then": bytes that arrived while the
                 // consumer was busy are delivered first, so a slow commit never cuts a frame.
                 var pending = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 if now >= deadline, poll(&pending, 1, 0) == 0 {
-                    lock.withLock { self.deadline = nil }
+                    state.withLock { $0.deadline = nil }
                     continuation.yield(.timer(now))
                     consumed.wait()
                     if isStopping { return nil }

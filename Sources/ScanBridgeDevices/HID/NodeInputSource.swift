@@ -1,4 +1,5 @@
 import ScanBridgeCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -20,9 +21,8 @@ public final class NodeInputSource: @unchecked Sendable {
     private let opener: Opener
     /// A hidraw node takes output reports (a HID POS scanner's beep); an evdev node takes nothing.
     private let acceptsWrites: Bool
-    private let lock = Lock()
-    /// The open descriptor, for ``write(_:)``; guarded by `lock`, nil while closed.
-    private var descriptor: Int32?
+    /// The open descriptor, for ``write(_:)``; nil while closed.
+    private let descriptor = Mutex<Int32?>(nil)
 
     public init(path: String, opener: @escaping Opener, acceptsWrites: Bool = false) {
         self.path = path
@@ -33,7 +33,7 @@ public final class NodeInputSource: @unchecked Sendable {
     /// Writes one whole report (hidraw takes a report per `write`, its id first).
     public func write(_ bytes: [UInt8]) throws(DeviceError) {
         guard acceptsWrites else { throw .readOnly(path: path) }
-        try lock.withLock { () throws(DeviceError) in
+        try descriptor.withLock { (descriptor: inout Int32?) throws(DeviceError) in
             guard let descriptor else { throw .notFound(path: path) }
             while true {
                 let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
@@ -66,9 +66,9 @@ public final class NodeInputSource: @unchecked Sendable {
             loop.yield(.unavailable(error))
             return
         }
-        lock.withLock { descriptor = fd }
+        descriptor.withLock { $0 = fd }
         defer {
-            lock.withLock { descriptor = nil }
+            descriptor.withLock { $0 = nil }
             close(fd)
         }
         loop.yield(.opened)

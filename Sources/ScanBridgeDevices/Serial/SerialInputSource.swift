@@ -1,4 +1,5 @@
 import ScanBridgeCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -26,13 +27,12 @@ public final class SerialInputSource: @unchecked Sendable {
     public var baud: Int { settings.baud }
     public var inputs: AsyncStream<Input> { loop.inputs }
     private let loop = DeviceReadLoop()
-    private let lock = Lock()
     private let retryMilliseconds: Int32
     /// Asked before every open: nil when the node may be opened, else why not (a discovered
     /// port whose node now belongs to another device, ``SerialPortOwner``).
     private let verify: (@Sendable () -> DeviceError?)?
-    private var farewell: [UInt8] = []
-    private var port: SerialPort?
+    /// The bytes to write before closing, and the open port (commands are written to it).
+    private let state = Mutex<(farewell: [UInt8], port: SerialPort?)>(([], nil))
 
     public convenience init(path: String, baud: Int, retryMilliseconds: Int32 = 2000) {
         self.init(path: path, settings: SerialLineSettings(baud: baud), retryMilliseconds: retryMilliseconds)
@@ -60,7 +60,7 @@ public final class SerialInputSource: @unchecked Sendable {
     /// Stops reading; the input stream finishes once the device is closed. `farewell` is
     /// written to the device (if open) just before it is closed.
     public func stop(farewell: [UInt8]) {
-        lock.withLock { self.farewell = farewell }
+        state.withLock { $0.farewell = farewell }
         loop.stop()
     }
 
@@ -72,10 +72,10 @@ public final class SerialInputSource: @unchecked Sendable {
 
     /// Writes a command to the device; fails when it is not open.
     public func send(_ bytes: [UInt8]) throws(DeviceError) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let port else { throw .notFound(path: path) }
-        try port.write(bytes)
+        try state.withLock { (state: inout (farewell: [UInt8], port: SerialPort?)) throws(DeviceError) in
+            guard let port = state.port else { throw .notFound(path: path) }
+            try port.write(bytes)
+        }
     }
 
     private func run() {
@@ -94,13 +94,13 @@ public final class SerialInputSource: @unchecked Sendable {
                 continue
             }
             lastProblem = nil
-            lock.withLock { self.port = port }
+            state.withLock { $0.port = port }
             loop.clearDeadline()
             loop.yield(.opened)
             let reason = loop.readUntilGone(port.fileDescriptor)
-            let farewell = lock.withLock {
-                self.port = nil
-                return reason == nil ? self.farewell : []
+            let farewell = state.withLock { state in
+                state.port = nil
+                return reason == nil ? state.farewell : []
             }
             if !farewell.isEmpty {
                 try? port.write(farewell)

@@ -1,5 +1,6 @@
 import CUdev
 import ScanBridgeCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -25,8 +26,7 @@ public final class DeviceWatcher: @unchecked Sendable {
     private let continuation: AsyncStream<Event>.Continuation
     private let subsystems: [String]
     private let wakePipe = WakePipe()
-    private let stopping = Lock()
-    private var stopped = false
+    private let stopped = Mutex(false)
 
     public init(subsystems: [String] = UdevContext.subsystems) {
         self.subsystems = subsystems
@@ -43,11 +43,11 @@ public final class DeviceWatcher: @unchecked Sendable {
 
     /// Ends the event stream.
     public func stop() {
-        stopping.withLock { stopped = true }
+        stopped.withLock { $0 = true }
         wakePipe.wake()
     }
 
-    private var isStopped: Bool { stopping.withLock { stopped } }
+    private var isStopped: Bool { stopped.withLock { $0 } }
 
     private func run() {
         defer { continuation.finish() }
