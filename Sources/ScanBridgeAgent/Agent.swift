@@ -78,8 +78,15 @@ public final class Agent: Service, Sendable {
         installedBundle = installed
         catalog = try ProfileCatalog.load(directories: configuration.profileDirectories, bundle: installed?.bundle)
         book = ProfileBook(catalog)
+        // With profile authorities trusted, a device may name a profile its fleet's bundle has
+        // not brought yet: its payloads are held until it arrives, then replayed.
+        let bundlesMayBringProfiles = !configuration.profileBundles.trust.isEmpty
         for (index, device) in configuration.devices.enumerated() {
-            if let profile = device.profile, !catalog.contains(id: profile) {
+            if let profile = device.profile, !catalog.contains(id: profile), bundlesMayBringProfiles {
+                logger.warning(
+                    "devices[\(index)].profile: no profile \"\(profile)\" yet — payloads are held until a profile bundle brings it"
+                )
+            } else if let profile = device.profile, !catalog.contains(id: profile) {
                 throw ConfigurationError(
                     key: "devices[\(index)].profile",
                     message:
@@ -107,7 +114,7 @@ public final class Agent: Service, Sendable {
             }
         }
         for (index, rule) in configuration.rules.enumerated() {
-            if let profile = rule.settings.profile, !catalog.contains(id: profile) {
+            if let profile = rule.settings.profile, !catalog.contains(id: profile), !bundlesMayBringProfiles {
                 throw ConfigurationError(
                     key: "devices (match rule \(index + 1)).profile",
                     message:
