@@ -6,8 +6,8 @@ import ScanBridgePayloads
 
 struct ProfilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "profiles", abstract: "Device profiles: list, show, check a file.",
-        subcommands: [List.self, Show.self, Check.self])
+        commandName: "profiles", abstract: "Device profiles: list, show, check a file; sign and verify a bundle.",
+        subcommands: [List.self, Show.self, Check.self, ProfilesBundleCommand.self, ProfilesVerifyCommand.self])
 
     static func catalog(_ options: ConfigOption) -> ProfileCatalog {
         let configuration = options.load()
