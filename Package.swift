@@ -198,7 +198,7 @@ let package = Package(
             name: "scanbridge-tools",
             dependencies: [
                 "ScanBridgeCommandSupport", "ScanBridgeAgent", "ScanBridgeTools", "ScanBridgeCore",
-                "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
+                "ScanBridgePayloads", "ScanBridgeUpstream", "ScanBridgeWire", "ScanBridgeReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

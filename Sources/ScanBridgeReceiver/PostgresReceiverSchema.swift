@@ -120,6 +120,20 @@ enum PostgresReceiverSchema {
                 """,
             ]
         ),
+        (
+            5, "profile bundles",
+            [
+                """
+                CREATE TABLE receiver_profile_bundles (
+                    version bigint PRIMARY KEY,
+                    name text NOT NULL,
+                    jws text NOT NULL,
+                    sha256 text NOT NULL,
+                    published_at timestamptz NOT NULL DEFAULT now()
+                )
+                """
+            ]
+        ),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

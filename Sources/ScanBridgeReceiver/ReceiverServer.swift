@@ -7,8 +7,9 @@ import ScanBridgeWire
 
 /// The reference upstream over HTTP: `POST /v1/scan-batches`, the feed `GET /v1/events`,
 /// `GET /v1/agents[/{agent_id}]`, `GET /metrics` (these three for a consumer's bearer token
-/// only), the fleet console (`GET /`, `/agents/{agent_id}`, `/login`, `/logout`: a consumer's
-/// token or a session signed in with one), `/healthz` and `/readyz` (the store answers).
+/// only), `GET /v1/profile-bundle` (an agent's signed request or a consumer's token), the
+/// fleet console (`GET /`, `/agents/{agent_id}`, `/login`, `/logout`: a consumer's token or a
+/// session signed in with one), `/healthz` and `/readyz` (the store answers).
 ///
 /// A receiver keeps no state of its own beyond its metrics: any number of them can serve one
 /// PostgreSQL store behind a load balancer.
@@ -149,6 +150,11 @@ public struct ReceiverServer: Sendable {
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
             })
+        ProfileBundleRoute(
+            store: intake.store,
+            agents: AgentRequestAuthenticator(store: intake.store, trusted: intake.trusted, logger: intake.logger),
+            consumers: consumers, logger: intake.logger
+        ).add(to: router)
         ConsoleRoutes(
             reader: ConsoleReader(store: intake.store), consumers: consumers,
             sessions: ConsoleSessions(store: intake.store, logger: intake.logger), logger: intake.logger

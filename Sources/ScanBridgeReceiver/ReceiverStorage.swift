@@ -80,6 +80,17 @@ public protocol ReceiverStorage: Sendable {
     /// Forgets a session (logout) and every expired one.
     func endConsoleSession(tokenSHA256: String, now: Timestamp) async throws(ReceiverStoreError)
 
+    /// Keeps a profile bundle's JWS as the new current bundle when `version` is greater than
+    /// the current one's, whatever its name; every version stays stored.
+    func publishBundle(name: String, version: Int64, jws: String, sha256: String)
+        async throws(ReceiverStoreError) -> BundlePublication
+
+    /// The bundle with the highest version, or nil before any is published.
+    func currentBundle() async throws(ReceiverStoreError) -> PublishedBundle?
+
+    /// Every published bundle, newest first.
+    func publishedBundles() async throws(ReceiverStoreError) -> [PublishedBundle]
+
     /// Answers whether the store can be reached (readiness).
     func ping() async throws(ReceiverStoreError)
 

@@ -15,6 +15,7 @@ enum SQLiteReceiverSchema {
         ("receiver-v3-key-handovers", addKeyHandovers),
         ("receiver-v4-feed-consumers", addFeedConsumers),
         ("receiver-v5-console", addConsole),
+        ("receiver-v6-profile-bundles", addProfileBundles),
     ]
 
     static func migrate(_ db: Database) throws {
@@ -158,6 +159,20 @@ enum SQLiteReceiverSchema {
                 CREATE INDEX receiver_events_notices ON receiver_events (agent_id, seq)
                     WHERE type IN ('device.attached', 'device.firmware_changed', 'schema.drift_detected',
                                    'payload.quarantined', 'payload.released');
+                """)
+    }
+
+    /// Published profile bundles, every version kept: the highest is the one agents fetch.
+    static func addProfileBundles(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE receiver_profile_bundles (
+                    version INTEGER NOT NULL PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    jws TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    published_at TEXT NOT NULL
+                );
                 """)
     }
 }

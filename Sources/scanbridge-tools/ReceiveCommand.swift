@@ -15,11 +15,12 @@ struct ReceiveCommand: AsyncParsableCommand {
             `scanbridge receive --listen … --store …` serves (the default subcommand). --store is a SQLite file \
             or postgres://user[:password]@host[:port]/db[?sslmode=…]; several receivers may share one PostgreSQL \
             store. Keys come from the store (enrol, revoke) and from --trust files; the feed, agents and metrics \
-            answer only consumers' bearer tokens (consumer add, list, revoke).
+            answer only consumers' bearer tokens (consumer add, list, revoke); /v1/profile-bundle serves the \
+            bundle published with `bundle publish` to the store's agents.
             """,
         subcommands: [
             ReceiveServeCommand.self, ReceiveEnrolCommand.self, ReceiveRevokeCommand.self, ReceiveAgentsCommand.self,
-            ReceiveConsumerCommand.self,
+            ReceiveConsumerCommand.self, ReceiveBundleCommand.self,
         ],
         defaultSubcommand: ReceiveServeCommand.self)
 }

@@ -7,8 +7,8 @@ import ScanBridgeWire
 
 struct ProfilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "profiles", abstract: "Device profiles: list, show, check a file.",
-        subcommands: [List.self, Show.self, Check.self])
+        commandName: "profiles", abstract: "Device profiles: list, show, check a file; sign and verify a bundle.",
+        subcommands: [List.self, Show.self, Check.self, ProfilesBundleCommand.self, ProfilesVerifyCommand.self])
 
     /// What the agent with this configuration loads: built-in, the stored bundle (when its
     /// authority is trusted), then the files.

@@ -114,12 +114,16 @@ struct ReceiverHTTP: Sendable {
         return try await send(request, timeout: timeout)
     }
 
-    /// With this client's consumer token, or `authorization` as the whole header when given.
-    func get(_ url: String, authorization: String? = nil) async throws -> Answer {
+    /// With this client's consumer token, or `authorization` as the whole header when given;
+    /// `headers` are added as they are (an agent's signed request, `If-None-Match`).
+    func get(
+        _ url: String, authorization: String? = nil, headers: [(name: String, value: String)] = []
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         if let header = authorization ?? token.map({ "Bearer " + $0 }) {
             request.headers.add(name: "Authorization", value: header)
         }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         return try await send(request)
     }
 

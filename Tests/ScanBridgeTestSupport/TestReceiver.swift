@@ -122,13 +122,14 @@ extension TestReceiver where Store == any ReceiverStorage {
             fallback: fallback)
     }
 
-    /// Runs `body` with a receiver of `store` and a client, then stops both and closes the
-    /// store, whichever way `body` ends.
+    /// Runs `body` with a receiver of `store` (also trusting `trusted`, as `--trust` files) and a
+    /// client, then stops both and closes the store, whichever way `body` ends.
     static func serving<T>(
-        _ store: any ReceiverStorage, _ body: (TestReceiver, ReceiverHTTP) async throws -> T
+        _ store: any ReceiverStorage, trusted: TrustedKeys = TrustedKeys(),
+        _ body: (TestReceiver, ReceiverHTTP) async throws -> T
     ) async throws -> T {
         let receiver: TestReceiver
-        do { receiver = try await start(store: store) } catch {
+        do { receiver = try await start(store: store, trusted: trusted) } catch {
             await store.close()
             throw error
         }
