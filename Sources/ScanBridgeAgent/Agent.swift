@@ -129,6 +129,12 @@ public final class Agent: Service, Sendable {
             try UpstreamURLPolicy.check(
                 url: upstream.url, allowPlainHTTP: upstream.allowPlainHTTP,
                 sendsBearerToken: upstream.security.bearerTokenFile != nil)
+            // The bundle is fetched with the same credentials, so the same rule holds for it.
+            if let bundleURL = configuration.profileBundleURL, !configuration.profileBundles.trust.isEmpty {
+                try UpstreamURLPolicy.check(
+                    url: bundleURL, allowPlainHTTP: upstream.allowPlainHTTP,
+                    sendsBearerToken: upstream.security.bearerTokenFile != nil)
+            }
         }
         database = try StateDatabase(
             path: configuration.databasePath, maximumBytes: configuration.stateMaxMegabytes.map { $0 << 20 },

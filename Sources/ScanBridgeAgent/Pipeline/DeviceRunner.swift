@@ -130,7 +130,7 @@ public final class DeviceRunner: Sendable {
             case .bytes, .timer:
                 // Only while the device is open: at a close there is nobody left to tell.
                 if let feedback, let signal = FeedbackSignal.of(reaction.entries) {
-                    deliver(signal, plan: feedback, device: device, refused: &feedbackRefused)
+                    deliver(signal, plan: feedback, refused: &feedbackRefused)
                 }
                 source.acknowledge()
             case .opened, .closed, .unavailable: break
@@ -210,7 +210,7 @@ public final class DeviceRunner: Sendable {
 
     /// Beeps the device, or shows the hold on the status page when it cannot be told; a
     /// refusal is logged once and the device is not written to again until it is reopened.
-    private func deliver(_ signal: FeedbackSignal, plan: FeedbackPlan, device: DeviceIdentity, refused: inout Bool) {
+    private func deliver(_ signal: FeedbackSignal, plan: FeedbackPlan, refused: inout Bool) {
         switch plan.action(for: signal, deviceRefused: refused) {
         case .none:
             return

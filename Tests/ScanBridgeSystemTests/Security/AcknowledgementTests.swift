@@ -4,6 +4,7 @@ import ScanBridgeAgent
 import ScanBridgeCore
 import ScanBridgeReceiver
 import ScanBridgeUpstream
+import ScanBridgeWire
 import Testing
 
 @testable import ScanBridgeTestSupport
@@ -87,6 +88,21 @@ struct AcknowledgementTests {
         #expect(start("http://[::1]:9/v1/scan-batches") == nil)
         #expect(start("https://192.0.2.10/v1/scan-batches", bearer: true) == nil)
         #expect(!Loopback.contains(host: "127.0.0.1.example.com"))
+        // The profile bundle is fetched with the upstream's credentials: the same rule for its URL.
+        let authority = directory + "/authority.pub.jwk"
+        try SigningKey().publicJWK.json.write(toFile: authority, atomically: true, encoding: .utf8)
+        func startWithBundle(_ bundleURL: String) -> String? {
+            var configuration = AgentConfiguration(stateDirectory: directory + "/state")
+            var upstream = AgentConfiguration.Upstream(url: "https://192.0.2.10/v1/scan-batches")
+            upstream.security.bearerTokenFile = token
+            configuration.upstream = upstream
+            configuration.profileBundles.trust = [authority]
+            configuration.profileBundles.url = bundleURL
+            return Agent.startFailure(configuration)
+        }
+        let refused = startWithBundle("http://192.0.2.10/v1/profile-bundle")
+        #expect(refused?.contains("http://192.0.2.10/v1/profile-bundle") == true, "\(refused ?? "started")")
+        #expect(startWithBundle("https://192.0.2.10/v1/profile-bundle") == nil)
     }
 
     @Test("upstream.acknowledgement and allow_plain_http are read from the file and the environment")
