@@ -1,3 +1,4 @@
+import FoundationEssentials
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgePayloads
@@ -167,10 +168,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// port with `/v1/profile-bundle`; nil without either.
     public var profileBundleURL: String? {
         if let url = profileBundles.url { return url }
-        guard let upstream = upstream?.url, let scheme = upstream.firstRange(of: "://") else { return nil }
-        let rest = upstream[scheme.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return upstream[..<scheme.upperBound] + authority + "/v1/profile-bundle"
+        guard let text = upstream?.url, let upstream = URL(string: text) else { return nil }
+        return URL(string: "/v1/profile-bundle", relativeTo: upstream)?.absoluteString
     }
     public var logLevel = "info"
     /// Quota for the state database in MiB (`state_max_mb`); `nil`: the filesystem's space.

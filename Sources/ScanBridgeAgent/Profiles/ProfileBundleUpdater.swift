@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Logging
 import ScanBridgeCore
 import ScanBridgePayloads
@@ -182,9 +183,7 @@ final class ProfileBundleUpdater: Sendable {
 
     /// The path a signed request names (what the receiver routes).
     static func path(of url: String) -> String {
-        guard let scheme = url.firstRange(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        guard let slash = rest.firstIndex(of: "/") else { return "/" }
-        return String(rest[slash...].prefix { $0 != "?" && $0 != "#" })
+        let path = URLComponents(string: url)?.percentEncodedPath ?? ""
+        return path.isEmpty ? "/" : path
     }
 }
