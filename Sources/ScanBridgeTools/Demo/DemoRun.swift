@@ -150,7 +150,12 @@ public struct DemoRun: Sendable {
                 output("— receiver back: the backlog drains in order")
             }
             let scanning = elapsed < .seconds(duration)
-            if !scanning { reader.pause() }
+            if !scanning {
+                // Both sources must be finished before counting, or a scan or tag sent after the
+                // count would arrive once the drain was declared done.
+                reader.pause()
+                try await scanner.value
+            }
             let counts = agent.counters.snapshot
             let drained =
                 !scanning && outageDone && counts.acknowledged >= counts.stored

@@ -45,6 +45,9 @@ public struct ReaderSimulation: Sendable {
     public private(set) var isStreaming: Bool
     /// Reads written so far.
     public private(set) var sent = 0
+    /// Tag reads stopped for good while commands are still answered (the host's stop at
+    /// shutdown); once set, no read reaches the ledger, so a caller that paused can count.
+    public private(set) var isPaused = false
     private var script: ReaderScript
     private var mercury = MercuryCommandDecoder()
     private var chafon = ChafonCommandDecoder()
@@ -61,10 +64,16 @@ public struct ReaderSimulation: Sendable {
     public var isFinished: Bool { options.reads > 0 && sent >= options.reads }
 
     /// Whether a read is due now (streaming, not finished, a protocol that streams).
-    public var hasReadToSend: Bool { isStreaming && !isFinished && script.streams }
+    public var hasReadToSend: Bool { isStreaming && !isFinished && !isPaused && script.streams }
 
-    /// The writes of the next read: garbage first sometimes, then its frame (in pieces when split).
+    public mutating func pause() {
+        isPaused = true
+    }
+
+    /// The writes of the next read: garbage first sometimes, then its frame (in pieces when split);
+    /// none once paused.
     public mutating func nextRead() -> [[UInt8]] {
+        guard !isPaused else { return [] }
         let read = script.nextRead()
         sent += 1
         return emit([read])

@@ -20,7 +20,6 @@ public final class ReaderSimulator: @unchecked Sendable {
     private struct State {
         var simulation: ReaderSimulation
         var stopping = false
-        var paused = false
     }
 
     public init(terminal: PseudoTerminal, options: Options) {
@@ -37,9 +36,10 @@ public final class ReaderSimulator: @unchecked Sendable {
         state.withLock { $0.stopping = true }
     }
 
-    /// Stops emitting tags but keeps answering commands (the host's stop at shutdown).
+    /// Stops emitting tags but keeps answering commands (the host's stop at shutdown). When it
+    /// returns the ledger is final: a read the run loop had decided on before is not taken.
     public func pause() {
-        state.withLock { $0.paused = true }
+        state.withLock { $0.simulation.pause() }
     }
 
     /// Runs on the calling thread until every read is sent (then keeps answering commands
@@ -50,7 +50,7 @@ public final class ReaderSimulator: @unchecked Sendable {
         while !state.withLock({ $0.stopping }) {
             // Commands first: a reader answers its host before it streams on.
             var descriptor = pollfd(fd: terminal.controller, events: Int16(POLLIN), revents: 0)
-            let busy = state.withLock { $0.simulation.hasReadToSend && !$0.paused }
+            let busy = state.withLock { $0.simulation.hasReadToSend }
             if poll(&descriptor, 1, busy ? 0 : 20) > 0, descriptor.revents & Int16(POLLIN) != 0 {
                 let count = input.withUnsafeMutableBytes { Glibc.read(terminal.controller, $0.baseAddress, $0.count) }
                 if count > 0 {
