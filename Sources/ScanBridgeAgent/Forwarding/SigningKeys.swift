@@ -1,10 +1,14 @@
-import Foundation
+import FoundationEssentials
 import ScanBridgeCore
 import ScanBridgeDevices
 import ScanBridgeStore
 import ScanBridgeUpstream
 import ScanBridgeWire
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The key each batch is signed with, across a key rotation.
 ///
@@ -143,10 +147,10 @@ public final class SigningKeys: Sendable {
                 ofType: EventType.agentKeyRotated.rawValue, containing: #""new_kid":"\#(current.kid)""#)
         else { return }
         let retired =
-            (try? FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent))?
-            .filter { $0.hasPrefix((path as NSString).lastPathComponent + ".retired-") } ?? []
+            (try? FileManager.default.contentsOfDirectory(atPath: PathText.directory(of: path)))?
+            .filter { $0.hasPrefix(PathText.lastComponent(of: path) + ".retired-") } ?? []
         for name in retired {
-            let directory = (path as NSString).deletingLastPathComponent
+            let directory = PathText.directory(of: path)
             guard let old = try? SigningKey.load(path: directory + "/" + name),
                 try batches.lastEvent(
                     ofType: EventType.agentKeyRotated.rawValue, containing: #""old_kid":"\#(old.kid)""#) == seq

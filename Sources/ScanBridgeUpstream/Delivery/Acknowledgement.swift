@@ -1,4 +1,4 @@
-import Foundation
+import ScanBridgeWire
 
 /// What makes a 2xx an acknowledgement (`upstream.acknowledgement`).
 ///
@@ -21,9 +21,8 @@ public enum Acknowledgement: String, Sendable, Equatable, CaseIterable {
 
     /// The integer `batch_seq` member of a JSON object body; nil for anything else.
     static func namedBatch(in body: String) -> Int64? {
-        guard let data = body.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let number = object["batch_seq"] as? Int
+        guard case .number(let number) = JSONFields.object(from: body.utf8)?["batch_seq"],
+            number.rounded() == number, abs(number) <= 9_007_199_254_740_992
         else { return nil }
         return Int64(number)
     }

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -63,7 +63,7 @@ public final class HTTPUpstream: Sendable {
             guard let bearerTokenFile else { return nil }
             guard
                 let token = try? String(contentsOfFile: bearerTokenFile, encoding: .utf8)
-                    .trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty
+                    .trimmingWhitespace(), !token.isEmpty
             else {
                 throw SetupError(
                     description: "\(bearerTokenFile): cannot read a bearer token (upstream.bearer_token_file)")
