@@ -81,7 +81,7 @@ log "packages $package and $tools_package $version ($arch), scratch path $scratc
 # pages are"):
 #   -z pack-relative-relocs  the ~133,000 relative relocations as DT_RELR (26 KB instead of the
 #                            3.2 MB of .rela.dyn the loader reads at every start; glibc >= 2.36,
-#                            which dpkg-shlibdeps writes into Depends);
+#                            which dt_relr_floor writes into Depends);
 #   --no-export-dynamic      no dynamic symbol table for every public Swift symbol (about 4.8 MB,
 #                            with its hash table and relocations). The names a core dump is
 #                            symbolised with are in the .debug file kept beside the packages.
@@ -446,7 +446,26 @@ shlib_depends() {  # package name, staged binary -> its Depends on shared librar
             esac
         done | sort -u | paste -sd, | sed 's/,/, /g')
     fi
-    printf '%s\n' "$depends"
+    dt_relr_floor "$depends" "$binary"
+}
+
+# A binary whose relative relocations are DT_RELR (see Build) needs glibc 2.36: the loader
+# checks the version GLIBC_ABI_DT_RELR, which dpkg-shlibdeps does not turn into a version (it
+# reads symbols, and that version has none; it writes libc6 (>= 2.35) here).
+dt_relr_floor() {  # Depends, binary -> the Depends with libc6 at 2.36 or later
+    local depends=$1 binary=$2 current
+    if ! readelf -VW "$binary" | grep -q 'GLIBC_ABI_DT_RELR'; then
+        printf '%s\n' "$depends"
+        return
+    fi
+    current=$(sed -n 's/.*libc6 (>= \([^)]*\)).*/\1/p' <<<"$depends")
+    if [ -n "$current" ] && dpkg --compare-versions "$current" ge 2.36; then
+        printf '%s\n' "$depends"
+    elif grep -qE '(^|, )libc6( \(|,|$)' <<<"$depends"; then
+        sed -E 's/(^|, )libc6( \(>= [^)]*\))?(,|$)/\1libc6 (>= 2.36)\3/' <<<"$depends"
+    else
+        printf 'libc6 (>= 2.36)%s\n' "${depends:+, $depends}"
+    fi
 }
 depends=$(shlib_depends "$package" "$root/usr/bin/scanbridge")
 tools_depends=$(shlib_depends "$tools_package" "$tools_root/usr/bin/scanbridge-tools")

@@ -89,6 +89,15 @@ for script in postinst prerm postrm; do
 done
 check "DEBIAN/conffiles names $conffile" grep -qx "$conffile" "$work/control/conffiles"
 grep '^Depends:' "$work/control/control"
+# The binary as linked for the package (build-deb.sh, Build): relative relocations packed as
+# DT_RELR, which needs glibc 2.36 in Depends; no exported Swift symbols.
+dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/scanbridge > "$work/scanbridge.bin"
+check "the agent's relocations are DT_RELR" sh -c "readelf -dW '$work/scanbridge.bin' | grep -q '(RELR)'"
+check "Depends: libc6 (>= 2.36), the first glibc that loads DT_RELR" \
+    sh -c "grep '^Depends:' '$work/control/control' | grep -qF 'libc6 (>= 2.36)'"
+check "the agent exports no Swift symbols (linked --no-export-dynamic)" \
+    sh -c "! readelf --dyn-syms -W '$work/scanbridge.bin' | grep -q ' \\\$s'"
+rm -f "$work/scanbridge.bin"
 
 # --- lintian -------------------------------------------------------------------------------------
 step "lintian"
