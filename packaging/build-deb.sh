@@ -519,6 +519,7 @@ mkdir -p "$out"
 for built in "$package:$binary" "$tools_package:$tools_binary"; do
     debug_file="$out/${built%%:*}_${version}_${arch}.debug"
     objcopy --only-keep-debug --compress-debug-sections=zlib "${built#*:}" "$debug_file"
+    chmod 0644 "$debug_file"
     log "kept $debug_file (build id $(readelf -n "$debug_file" | sed -n 's/.*Build ID: //p'))"
 done
 for staged in "$package:$root" "$tools_package:$tools_root"; do
